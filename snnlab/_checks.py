@@ -1,0 +1,109 @@
+"""Parameter checks shared by every description object.
+
+Every message has one shape, ``Owner.parameter: what is allowed (got value)``,
+so a student sees which object, which parameter, what to change and what they
+passed. Checks run when a description is created (or, for checks that involve
+several objects, when the network is built), never in the middle of a run.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+
+class SnnlabWarning(UserWarning):
+    """Legal but suspicious input (a delay that rounds, a coarse dt, ...)."""
+
+
+def warn(message: str) -> None:
+    warnings.warn(message, SnnlabWarning, stacklevel=3)
+
+
+def _show(value) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def real(owner: str, name: str, value, unit: str = "", *, allow_inf: bool = False) -> float:
+    """Return ``value`` as a float; reject bools, non-numbers, NaN (and inf unless allowed)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+            value = value.item()
+        else:
+            raise TypeError(
+                f"{owner}.{name}: must be a number{_unit(unit)} (got {_show(value)} of type "
+                f"{type(value).__name__})"
+            )
+    value = float(value)
+    if np.isnan(value) or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{owner}.{name}: must be a finite number{_unit(unit)} (got {value!r})")
+    return value
+
+
+def positive(owner: str, name: str, value, unit: str = "") -> float:
+    value = real(owner, name, value, unit)
+    if value <= 0:
+        raise ValueError(f"{owner}.{name}: must be > 0{_unit(unit)} (got {value!r})")
+    return value
+
+
+def non_negative(owner: str, name: str, value, unit: str = "", *, allow_inf: bool = False) -> float:
+    value = real(owner, name, value, unit, allow_inf=allow_inf)
+    if value < 0:
+        raise ValueError(f"{owner}.{name}: must be >= 0{_unit(unit)} (got {value!r})")
+    return value
+
+
+def probability(owner: str, name: str, value) -> float:
+    value = real(owner, name, value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{owner}.{name}: must be in [0, 1] (got {value!r})")
+    return value
+
+
+def integer(owner: str, name: str, value, *, minimum: int = 0) -> int:
+    """Return ``value`` as an int >= ``minimum``; floats with an integer value are refused too,
+    because ``n=100.5`` and ``n=100.0`` are usually a typo for something else."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu":
+            value = value.item()
+        else:
+            raise TypeError(
+                f"{owner}.{name}: must be an integer >= {minimum} (got {_show(value)} of type "
+                f"{type(value).__name__})"
+            )
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{owner}.{name}: must be an integer >= {minimum} (got {value})")
+    return value
+
+
+def choice(owner: str, name: str, value, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{owner}.{name}: must be one of {listed} (got {_show(value)})")
+    return value
+
+
+def _unit(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def as_generator(seed, owner: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from an int seed, a SeedSequence or a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0):
+        return np.random.default_rng(seed)
+    raise TypeError(
+        f"{owner}: must be None, a non-negative integer or a numpy.random.Generator (got {_show(seed)})"
+    )

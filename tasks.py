@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Set up snnlab and run it: the README's commands. Needs only Python 3.11+ and pip.
+
+    python3 tasks.py lab        set up .venv and open JupyterLab on notebooks/
+    python3 tasks.py test       set up .venv and run every test (package, notebooks, browser)
+    python3 tasks.py test -m "not slow"   ... only the fast ones (any pytest arguments pass through)
+    python3 tasks.py setup      only set up .venv (the package, editable, with its test tools)
+
+The virtual environment lives in .venv next to this file. Installs use the pinned
+versions in requirements/constraints.txt, the set CI tests; the install is redone
+only when pyproject.toml or the constraints change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+TEST_COMMAND = ["-m", "pytest", "--nbval-lax", "--nbval-current-env", "tests", "notebooks"]
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def run(*args, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+def setup(extra: str = "test") -> Path:
+    if sys.version_info < (3, 11):
+        sys.exit(f"snnlab needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating a virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + CONSTRAINTS.read_bytes() + extra.encode()
+    ).hexdigest()
+    stamp = VENV / f".snnlab-installed-{extra}"
+    if not stamp.exists() or stamp.read_text() != digest:
+        run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        run(python, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-e", f"{ROOT}[{extra}]")
+        stamp.write_text(digest)
+    return python
+
+
+def lab(args) -> None:
+    python = setup("lab")
+    command = [python, "-m", "jupyter", "lab", str(ROOT / "notebooks"), *args]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        command.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
+    run(*command, cwd=ROOT)
+
+
+def test(args) -> None:
+    python = setup("test")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    completed = subprocess.run([str(python), *TEST_COMMAND, *args], cwd=ROOT, env=env)
+    sys.exit(completed.returncode)
+
+
+def main(argv: list[str]) -> None:
+    tasks = {"lab": lab, "test": test, "setup": lambda args: setup("test")}
+    if not argv or argv[0] not in tasks:
+        print(__doc__)
+        sys.exit(2)
+    tasks[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
