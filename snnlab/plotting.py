@@ -1,0 +1,510 @@
+"""Plots of a run: raster, potentials, currents, population rate, connectivity, F–I curve.
+
+Every function takes ``ax=None`` (a new figure and axes when None), draws on it and
+returns it; none calls ``plt.show()``. They cope with populations that never spiked,
+label their axes with units (time ms, potential mV, current nA, rate Hz, weight mV)
+and draw reference lines from the actual parameters (the threshold line comes from the
+population's model). Excitatory is red (:data:`EXC_COLOR`), inhibitory blue
+(:data:`INH_COLOR`).
+
+Examples
+--------
+>>> import snnlab as sl
+>>> from snnlab import plotting
+>>> net = sl.Network(dt=0.1, seed=0)
+>>> _ = net.add_population("E", n=40, kind="excitatory", current=1.5)
+>>> _ = net.add_population("I", n=10, kind="inhibitory", current=1.2)
+>>> _ = net.connect("E", "I", rule="fixed_probability", p=0.1, weight=0.5)
+>>> res = net.run(100.0)
+>>> ax = plotting.plot_raster(res)
+>>> ax.get_xlabel()
+'time (ms)'
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import ticker, transforms
+
+from . import _checks as check
+from . import analysis
+from .neurons import LIF
+from .results import Result
+
+__all__ = [
+    "EXC_COLOR",
+    "INH_COLOR",
+    "MAX_MATRIX_NEURONS",
+    "kind_color",
+    "plot_connectivity",
+    "plot_currents",
+    "plot_degree_histogram",
+    "plot_fi_curve",
+    "plot_population_rate",
+    "plot_potentials",
+    "plot_raster",
+]
+
+#: Colour of excitatory neurons, spikes and weights.
+EXC_COLOR = "tab:red"
+#: Colour of inhibitory neurons, spikes and weights.
+INH_COLOR = "tab:blue"
+#: Largest population side plot_connectivity draws as a matrix (n x n pixels).
+MAX_MATRIX_NEURONS = 5000
+#: Line styles that tell apart populations of the same kind.
+_LINESTYLES = ("-", "--", ":", "-.")
+_BOUNDARY = {"color": "0.6", "linewidth": 0.6, "zorder": 0.5}
+
+
+def kind_color(kind: str) -> str:
+    """The colour of a kind: :data:`EXC_COLOR` for "excitatory", :data:`INH_COLOR` for "inhibitory"."""
+    kind = check.choice("kind_color", "kind", kind, ("excitatory", "inhibitory"))
+    return EXC_COLOR if kind == "excitatory" else INH_COLOR
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _axes(ax):
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax
+
+
+def _result(owner: str, result) -> Result:
+    if not isinstance(result, Result):
+        raise TypeError(f"{owner}.result: must be an snnlab.Result from Network.run (got {check._show(result)})")
+    return result
+
+
+def _labels(owner: str, name: str, result: Result, labels) -> list[str]:
+    """A list of population labels: all of them for None; one label or a list otherwise."""
+    if labels is None:
+        return list(result.labels)
+    items = [labels] if isinstance(labels, str) or hasattr(labels, "label") else list(labels)
+    if not items:
+        raise ValueError(f"{owner}.{name}: must name at least one population (got an empty list)")
+    out = []
+    for item in items:
+        result.size(item)  # raises for an unknown label, naming the known ones
+        out.append(getattr(item, "label", item))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{owner}.{name}: lists a population twice (got {out})")
+    return out
+
+
+def _one_label(owner: str, result: Result, label) -> str:
+    if not (isinstance(label, str) or hasattr(label, "label")):
+        raise TypeError(f"{owner}.label: must be one population label (got {check._show(label)})")
+    result.size(label)  # raises for an unknown label, naming the known ones
+    return getattr(label, "label", label)
+
+
+def _neurons(result: Result, label: str, neurons, max_neurons: int, owner: str) -> np.ndarray:
+    max_neurons = check.integer(owner, "max_neurons", max_neurons, minimum=1)
+    if neurons is None:
+        recorded = result.recorded_neurons(label)
+        if recorded.size == 0:
+            raise ValueError(
+                f"{owner}: no potential of population {label!r} was recorded; run with "
+                f"record={{{label!r}: 'all'}} or record='all'"
+            )
+        return np.asarray(recorded[:max_neurons])
+    return np.atleast_1d(np.asarray(neurons))
+
+
+def _styles(result: Result, labels: list[str]) -> dict:
+    """Per population: its kind's colour, and a line style that differs between
+    populations of the same kind."""
+    seen: dict[str, int] = {}
+    out = {}
+    for label in labels:
+        kind = result.kind(label)
+        i = seen.get(kind, 0)
+        seen[kind] = i + 1
+        out[label] = {"color": kind_color(kind), "linestyle": _LINESTYLES[i % len(_LINESTYLES)]}
+    return out
+
+
+def _population_names(ax, labels, centres, axis: str) -> None:
+    """Population labels just outside the right edge (axis "y") or the top edge (axis "x")."""
+    if axis == "y":
+        trans = transforms.blended_transform_factory(ax.transAxes, ax.transData)
+        for label, y in zip(labels, centres, strict=True):
+            ax.text(1.01, y, label, transform=trans, ha="left", va="center", fontsize="small")
+    else:
+        trans = transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        for label, x in zip(labels, centres, strict=True):
+            ax.text(x, 1.01, label, transform=trans, ha="center", va="bottom", fontsize="small")
+
+
+# -- spikes ------------------------------------------------------------------------------------
+def plot_raster(result: Result, ax=None, labels=None, markersize: float | None = None, marker: str | None = None):
+    """Spike raster of all populations (or the listed ones), stacked from the bottom up.
+
+    Each population's spikes are drawn in its kind's colour with one rasterised
+    ``plot`` call (fast for ~10^5 spikes); thin grey lines mark the population
+    boundaries and the population labels stand at the right.
+
+    Parameters
+    ----------
+    result : Result
+    ax : matplotlib Axes or None
+    labels : str, list of str or None
+        Populations to draw, bottom to top; default all, in the order they were added.
+    markersize : float or None
+        Default: 4 for "|" ticks, 2 for dots.
+    marker : str or None
+        Default: "|" (vertical ticks) up to 100 neurons in total, "." above.
+
+    Returns
+    -------
+    matplotlib Axes
+        y is the neuron index in the stack: population ``labels[j]`` occupies
+        ``[sum of the sizes below it, + its size)``.
+    """
+    owner = "plot_raster"
+    result = _result(owner, result)
+    labels = _labels(owner, "labels", result, labels)
+    ax = _axes(ax)
+    total = sum(result.size(lb) for lb in labels)
+    if marker is None:
+        marker = "|" if total <= 100 else "."
+    if markersize is None:
+        markersize = 4.0 if marker == "|" else 2.0
+    offset = 0
+    kinds_shown = set()
+    centres = []
+    for label in labels:
+        kind = result.kind(label)
+        times, neurons = result.spikes(label)
+        legend = kind if kind not in kinds_shown else "_nolegend_"
+        kinds_shown.add(kind)
+        ax.plot(times, neurons + offset, marker=marker, linestyle="none", markersize=markersize,
+                color=kind_color(kind), rasterized=True, label=legend)
+        size = result.size(label)
+        centres.append(offset + (size - 1) / 2.0)
+        if offset:
+            ax.axhline(offset - 0.5, **_BOUNDARY)
+        offset += size
+    _population_names(ax, labels, centres, "y")
+    ax.set_xlim(0.0, result.duration)
+    ax.set_ylim(-0.5, total - 0.5)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("neuron")
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    # above the axes: a dense raster leaves no free corner inside
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small",
+              markerscale=2 if marker == "." else 1)
+    return ax
+
+
+# -- potentials and currents -------------------------------------------------------------------
+def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: int = 5):
+    """Membrane potentials (mV) of a few recorded neurons against time (ms).
+
+    A dashed line marks the model's threshold, a dotted one its resting potential (and a
+    dash-dotted one ``u_reset`` when it differs); each spike of a plotted neuron is a
+    tick at the threshold level, in the neuron's colour (the recorded potential itself
+    never shows the crossing: it is sampled before each step, see :mod:`snnlab.engine`).
+
+    Parameters
+    ----------
+    result : Result
+        Run with the population's potentials recorded.
+    label : str or Population
+    neurons : int or sequence of int or None
+        Indices within the population; default the first ``max_neurons`` recorded ones.
+    ax : matplotlib Axes or None
+    max_neurons : int
+        How many to draw when ``neurons`` is None. Default 5.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    owner = "plot_potentials"
+    result = _result(owner, result)
+    label = _one_label(owner, result, label)
+    chosen = _neurons(result, label, neurons, max_neurons, owner)
+    u = result.potential(label, chosen)
+    model = result.model(label)
+    ax = _axes(ax)
+    trains = result.spike_trains(label)
+    colors = []
+    for column, neuron in enumerate(chosen):
+        (line,) = ax.plot(result.time, u[:, column], linewidth=1.0, label=f"neuron {int(neuron)}")
+        colors.append(line.get_color())
+    spike_label = "spike"
+    for color, neuron in zip(colors, chosen, strict=True):
+        times = trains[int(neuron)]
+        ax.plot(times, np.full(times.size, model.threshold), marker="|", markersize=10, linestyle="none",
+                color=color, label=spike_label if times.size else "_nolegend_")
+        if times.size:
+            spike_label = "_nolegend_"
+    ax.axhline(model.threshold, color="black", linestyle="--", linewidth=1.0,
+               label=f"threshold ({model.threshold:g} mV)")
+    ax.axhline(model.u_rest, color="0.4", linestyle=":", linewidth=1.0, label=f"u_rest ({model.u_rest:g} mV)")
+    if model.u_reset != model.u_rest:
+        ax.axhline(model.u_reset, color="0.4", linestyle="-.", linewidth=1.0,
+                   label=f"u_reset ({model.u_reset:g} mV)")
+    ax.set_xlim(0.0, result.duration)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("membrane potential (mV)")
+    ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int = 5):
+    """External input currents (nA) of a few recorded neurons against time (ms).
+
+    Synaptic and Poisson input is not included (see :meth:`Result.current`).
+
+    Parameters
+    ----------
+    result : Result
+        Run with the population's currents recorded (recorded with the potentials).
+    label : str or Population
+    neurons : int or sequence of int or None
+        Indices within the population; default the first ``max_neurons`` recorded ones.
+    ax : matplotlib Axes or None
+    max_neurons : int
+        How many to draw when ``neurons`` is None. Default 5.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    owner = "plot_currents"
+    result = _result(owner, result)
+    label = _one_label(owner, result, label)
+    chosen = _neurons(result, label, neurons, max_neurons, owner)
+    current = result.current(label, chosen)
+    ax = _axes(ax)
+    for column, neuron in enumerate(chosen):
+        ax.plot(result.time, current[:, column], linewidth=1.0, label=f"neuron {int(neuron)}")
+    rheobase = result.model(label).rheobase
+    ax.axhline(rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
+    ax.set_xlim(0.0, result.duration)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("input current (nA)")
+    ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+# -- rates ------------------------------------------------------------------------------------
+def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: float | None = None, ax=None):
+    """Population rate (Hz) of each population against time (ms), see
+    :func:`snnlab.analysis.population_rate` (values at bin centres).
+
+    One line per population in its kind's colour; populations of the same kind get
+    different line styles.
+
+    Parameters
+    ----------
+    result : Result
+    labels : str, list of str or None
+        Default all populations.
+    bin : float
+        Bin width, ms. Default 1.
+    smooth : float or None
+        Gaussian smoothing std, ms. Default None.
+    ax : matplotlib Axes or None
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    owner = "plot_population_rate"
+    result = _result(owner, result)
+    labels = _labels(owner, "labels", result, labels)
+    ax = _axes(ax)
+    styles = _styles(result, labels)
+    for label in labels:
+        t, rate = analysis.population_rate(result, label, bin=bin, smooth=smooth)
+        ax.plot(t, rate, linewidth=1.2, label=f"{label} ({result.kind(label)})", **styles[label])
+    ax.set_xlim(0.0, result.duration)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("population rate (Hz)")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_fi_curve(currents, rates, analytic=None, ax=None):
+    """Firing rate (Hz) against constant input current (nA).
+
+    Parameters
+    ----------
+    currents, rates : array_like (m,)
+        nA and Hz, e.g. from :func:`snnlab.analysis.fi_curve`; drawn as markers.
+    analytic : LIF, array_like (m,) or None
+        An :class:`~snnlab.LIF` draws its closed-form curve
+        (:meth:`LIF.firing_rate`) on a fine grid over the current range, with a dotted
+        line at its rheobase; an array draws those rates (Hz) at ``currents`` as a line.
+    ax : matplotlib Axes or None
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    owner = "plot_fi_curve"
+    x = np.asarray(currents, dtype=float).ravel()
+    y = np.asarray(rates, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"{owner}.rates: must have one rate per current, {x.size} (got {y.size})")
+    ax = _axes(ax)
+    ax.plot(x, y, marker="o", linestyle="none", markersize=4, color="black", label="simulated")
+    if isinstance(analytic, LIF):
+        lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 2 * analytic.rheobase)
+        grid = np.linspace(lo, hi, 400)
+        ax.plot(grid, analysis.lif_rate(grid, analytic), color=EXC_COLOR, linewidth=1.2, label="analytic (LIF)")
+        ax.axvline(analytic.rheobase, color="0.4", linestyle=":", linewidth=1.0,
+                   label=f"rheobase ({analytic.rheobase:g} nA)")
+    elif analytic is not None:
+        expected = np.asarray(analytic, dtype=float).ravel()
+        if expected.shape != x.shape:
+            raise ValueError(
+                f"{owner}.analytic: must be an snnlab.LIF or one rate per current, {x.size} (got {expected.size})"
+            )
+        order = np.argsort(x)
+        ax.plot(x[order], expected[order], color=EXC_COLOR, linewidth=1.2, label="analytic")
+    ax.set_xlabel("input current (nA)")
+    ax.set_ylabel("firing rate (Hz)")
+    ax.set_ylim(bottom=0.0)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+# -- connectivity -------------------------------------------------------------------------------
+def _group(result: Result, labels):
+    """Labels, their network-wide index ranges, and a map from global index to position
+    in the group (-1 outside)."""
+    lookup = np.full(result.n, -1, dtype=np.int64)
+    bounds = [0]
+    for label in labels:
+        lo = result.offset(label)
+        size = result.size(label)
+        lookup[lo:lo + size] = bounds[-1] + np.arange(size)
+        bounds.append(bounds[-1] + size)
+    return lookup, bounds
+
+
+def plot_connectivity(result: Result, ax=None, pre=None, post=None):
+    """The signed weight matrix: rows are postsynaptic neurons, columns presynaptic ones.
+
+    Excitatory weights are positive (red), inhibitory negative (blue), on the diverging
+    map "RdBu_r" with limits symmetric around 0; absent synapses are 0 (white) and the
+    weights of repeated pairs (multapses) add up. Grey lines mark population boundaries.
+
+    Parameters
+    ----------
+    result : Result
+    ax : matplotlib Axes or None
+    pre, post : str, list of str or None
+        Populations on each side; default all.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        Above :data:`MAX_MATRIX_NEURONS` neurons on a side: the matrix would be unreadable
+        and large; use :func:`plot_degree_histogram`.
+    """
+    owner = "plot_connectivity"
+    result = _result(owner, result)
+    pre_labels = _labels(owner, "pre", result, pre)
+    post_labels = _labels(owner, "post", result, post)
+    pre_of, pre_bounds = _group(result, pre_labels)
+    post_of, post_bounds = _group(result, post_labels)
+    n_pre, n_post = pre_bounds[-1], post_bounds[-1]
+    if max(n_pre, n_post) > MAX_MATRIX_NEURONS:
+        raise ValueError(
+            f"{owner}: {n_post} x {n_pre} neurons is too many for a weight matrix (at most {MAX_MATRIX_NEURONS} "
+            "on a side); choose populations with pre=/post= or use plot_degree_histogram"
+        )
+    synapses = result.connections()
+    i, j = post_of[synapses["post"]], pre_of[synapses["pre"]]
+    keep = (i >= 0) & (j >= 0)
+    matrix = np.zeros((n_post, n_pre), dtype=np.float32)  # 100 MB at the 5000 x 5000 limit
+    np.add.at(matrix, (i[keep], j[keep]), synapses["weight"][keep])
+    limit = float(np.abs(matrix).max()) if matrix.size else 0.0
+    limit = limit if limit > 0 else 1.0
+    ax = _axes(ax)
+    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit, origin="lower", aspect="auto",
+                      interpolation="nearest", extent=(-0.5, n_pre - 0.5, -0.5, n_post - 0.5))
+    ax.figure.colorbar(image, ax=ax, label="weight (mV)", pad=0.08)
+    for edge in pre_bounds[1:-1]:
+        ax.axvline(edge - 0.5, **_BOUNDARY)
+    for edge in post_bounds[1:-1]:
+        ax.axhline(edge - 0.5, **_BOUNDARY)
+    _population_names(ax, pre_labels, [(a + b - 1) / 2 for a, b in itertools.pairwise(pre_bounds)], "x")
+    _population_names(ax, post_labels, [(a + b - 1) / 2 for a, b in itertools.pairwise(post_bounds)], "y")
+    ax.set_xlabel("presynaptic neuron (column)")
+    ax.set_ylabel("postsynaptic neuron (row)")
+    return ax
+
+
+def plot_degree_histogram(result: Result, ax=None, which: str = "out", pre=None, post=None):
+    """Histogram of the number of synapses per neuron, one per kind.
+
+    The out-degree of a neuron counts its synapses onto ``post``, its in-degree the
+    synapses it receives from ``pre``; neurons are grouped by their own kind (red
+    excitatory, blue inhibitory). Usable at any size, unlike :func:`plot_connectivity`.
+
+    Parameters
+    ----------
+    result : Result
+    ax : matplotlib Axes or None
+    which : {"out", "in", "both"}
+        Out-degrees of the ``pre`` neurons, in-degrees of the ``post`` neurons, or both
+        (out-degree filled, in-degree outlined). Default "out".
+    pre, post : str, list of str or None
+        Populations on each side; default all.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    owner = "plot_degree_histogram"
+    result = _result(owner, result)
+    which = check.choice(owner, "which", which, ("out", "in", "both"))
+    pre_labels = _labels(owner, "pre", result, pre)
+    post_labels = _labels(owner, "post", result, post)
+    pre_of, _ = _group(result, pre_labels)
+    post_of, _ = _group(result, post_labels)
+    synapses = result.connections()
+    keep = (pre_of[synapses["pre"]] >= 0) & (post_of[synapses["post"]] >= 0)
+    out_degree = np.bincount(synapses["pre"][keep], minlength=result.n)
+    in_degree = np.bincount(synapses["post"][keep], minlength=result.n)
+    groups = []  # (kind, direction, degrees)
+    directions = [("out", out_degree, pre_labels), ("in", in_degree, post_labels)]
+    for direction, degree, labels in directions:
+        if which not in (direction, "both"):
+            continue
+        for kind in ("excitatory", "inhibitory"):
+            members = [lb for lb in labels if result.kind(lb) == kind]
+            if members:
+                ids = np.concatenate([np.arange(result.offset(lb), result.offset(lb) + result.size(lb))
+                                      for lb in members])
+                groups.append((kind, direction, degree[ids]))
+    everything = np.concatenate([g[2] for g in groups])
+    top = int(everything.max()) if everything.size else 0
+    # integer-centred bins while they stay readable, else numpy's choice over the common range
+    bins = np.arange(-0.5, top + 1.5) if top <= 60 else np.histogram_bin_edges(everything, bins="auto")
+    ax = _axes(ax)
+    for kind, direction, degrees in groups:
+        filled = direction == "out"
+        ax.hist(degrees, bins=bins, color=kind_color(kind), histtype="stepfilled" if filled else "step",
+                alpha=0.5 if filled else 1.0, linewidth=1.5, label=f"{kind}, {direction}-degree")
+    label = {"out": "out-degree", "in": "in-degree", "both": "degree"}[which]
+    ax.set_xlabel(f"{label} (synapses per neuron)")
+    ax.set_ylabel("number of neurons")
+    ax.legend(loc="best", fontsize="small")
+    return ax

@@ -1,0 +1,333 @@
+"""Tests of snnlab.plotting: what is drawn (artists, colours, reference lines, labels), not
+how it looks."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+
+import snnlab as sl
+from snnlab import analysis as an
+from snnlab import plotting as pl
+
+RED, BLUE = to_rgba("tab:red"), to_rgba("tab:blue")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """40 excitatory and 10 inhibitory neurons, E -> I and I -> E, potentials recorded."""
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("E", n=40, kind="excitatory", current=sl.Noise(1.3, 2.0))
+    net.add_population("I", n=10, kind="inhibitory", current=1.5)
+    net.connect("E", "I", rule="fixed_outdegree", k=3, weight=0.5)
+    net.connect("I", "E", rule="fixed_probability", p=0.2, weight=1.5)
+    return net.run(200.0, record="all")
+
+
+@pytest.fixture(scope="module")
+def silent():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("E", n=3, kind="excitatory", current=0.0)
+    net.add_population("I", n=2, kind="inhibitory", current=0.0)
+    return net.run(50.0, record="all")
+
+
+def spike_lines(ax):
+    return [line for line in ax.lines if line.get_linestyle() == "None"]
+
+
+def legend_texts(ax):
+    legend = ax.get_legend()
+    assert legend is not None
+    return [t.get_text() for t in legend.get_texts()]
+
+
+# -- colours -----------------------------------------------------------------------------------
+def test_kind_color():
+    assert pl.kind_color("excitatory") == pl.EXC_COLOR == "tab:red"
+    assert pl.kind_color("inhibitory") == pl.INH_COLOR == "tab:blue"
+    with pytest.raises(ValueError, match=r"kind_color\.kind: must be one of 'excitatory', 'inhibitory' \(got 'exc'\)"):
+        pl.kind_color("exc")
+
+
+# -- raster ------------------------------------------------------------------------------------
+def test_raster_colours_positions_and_labels(mixed):
+    _fig, given = plt.subplots()
+    ax = pl.plot_raster(mixed, ax=given)
+    assert ax is given
+    exc, inh = spike_lines(ax)
+    assert to_rgba(exc.get_color()) == RED
+    assert to_rgba(inh.get_color()) == BLUE
+    times, neurons = mixed.spikes("I")
+    assert times.size > 0
+    np.testing.assert_array_equal(inh.get_xdata(), times)
+    np.testing.assert_array_equal(inh.get_ydata(), neurons + 40)  # stacked above E
+    assert exc.get_xdata().size == mixed.spikes("E")[0].size
+    assert exc.get_rasterized()
+    assert ax.get_xlim() == (0.0, 200.0)
+    assert ax.get_xlabel() == "time (ms)"
+    assert ax.get_ylabel() == "neuron"
+    assert legend_texts(ax) == ["excitatory", "inhibitory"]
+    assert {t.get_text() for t in ax.texts} == {"E", "I"}
+    boundaries = [line for line in ax.lines if line.get_linestyle() == "-"]
+    assert [line.get_ydata()[0] for line in boundaries] == [39.5]
+
+
+def test_raster_of_listed_populations(mixed):
+    ax = pl.plot_raster(mixed, labels=["I"], markersize=7)
+    (inh,) = spike_lines(ax)
+    np.testing.assert_array_equal(inh.get_ydata(), mixed.spikes("I")[1])
+    assert inh.get_markersize() == 7
+    assert ax.get_ylim() == (-0.5, 9.5)
+    assert legend_texts(ax) == ["inhibitory"]
+    with pytest.raises(ValueError, match="no population labelled 'X'"):
+        pl.plot_raster(mixed, labels=["X"])
+    with pytest.raises(ValueError, match=r"plot_raster\.labels: lists a population twice"):
+        pl.plot_raster(mixed, labels=["E", "E"])
+
+
+def test_raster_with_zero_spikes(silent):
+    ax = pl.plot_raster(silent)
+    assert [line.get_xdata().size for line in spike_lines(ax)] == [0, 0]
+    assert ax.get_xlabel() == "time (ms)"
+    assert ax.get_ylabel() == "neuron"
+    assert legend_texts(ax) == ["excitatory", "inhibitory"]
+    plt.gcf().canvas.draw()  # really renders
+
+
+def test_raster_two_populations_of_one_kind_get_one_legend_entry():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("A", n=2, kind="excitatory", current=2.0)
+    net.add_population("B", n=2, kind="excitatory", current=3.0)
+    ax = pl.plot_raster(net.run(30.0))
+    assert [to_rgba(line.get_color()) for line in spike_lines(ax)] == [RED, RED]
+    assert legend_texts(ax) == ["excitatory"]
+
+
+# -- potentials and currents -------------------------------------------------------------------
+def potential_result(threshold=1.5, u_reset=None):
+    net = sl.Network(dt=0.1, seed=0)
+    model = sl.LIF(threshold=threshold, u_reset=u_reset)
+    net.add_population("A", n=8, kind="excitatory", current=np.linspace(1.0, 4.0, 8), model=model)
+    return net.run(100.0, record="all")
+
+
+def test_potentials_threshold_line_comes_from_the_model():
+    res = potential_result(threshold=1.5)
+    ax = pl.plot_potentials(res, "A")
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    np.testing.assert_array_equal(dashed[0].get_ydata(), [1.5, 1.5])
+    dotted = [line for line in ax.lines if line.get_linestyle() == ":"]
+    np.testing.assert_array_equal(dotted[0].get_ydata(), [0.0, 0.0])
+    texts = legend_texts(ax)
+    assert "threshold (1.5 mV)" in texts
+    assert "u_rest (0 mV)" in texts
+    assert "spike" in texts
+    assert ax.get_xlabel() == "time (ms)"
+    assert "(mV)" in ax.get_ylabel()
+
+
+def test_potentials_draw_the_recorded_traces_and_the_spikes_of_those_neurons():
+    res = potential_result()
+    ax = pl.plot_potentials(res, "A", max_neurons=3)
+    traces = [line for line in ax.lines if line.get_label().startswith("neuron")]
+    assert [line.get_label() for line in traces] == ["neuron 0", "neuron 1", "neuron 2"]
+    np.testing.assert_array_equal(traces[2].get_ydata(), res.potential("A")[:, 2])
+    np.testing.assert_array_equal(traces[2].get_xdata(), res.time)
+    markers = spike_lines(ax)
+    assert sum(m.get_xdata().size for m in markers) == sum(res.spike_count("A")[:3])
+    assert all(np.all(m.get_ydata() == 1.5) for m in markers)
+    # each neuron's spikes in its own trace's colour
+    assert [m.get_color() for m in markers] == [t.get_color() for t in traces]
+    chosen = pl.plot_potentials(res, "A", neurons=[7, 5])
+    assert [line.get_label() for line in chosen.lines[:2]] == ["neuron 7", "neuron 5"]
+
+
+def test_potentials_draw_u_reset_when_it_differs_from_rest():
+    ax = pl.plot_potentials(potential_result(u_reset=-0.5), "A", neurons=[0])
+    assert "u_reset (-0.5 mV)" in legend_texts(ax)
+
+
+def test_potentials_with_zero_spikes(silent):
+    _fig, given = plt.subplots()
+    ax = pl.plot_potentials(silent, "I", ax=given)
+    assert ax is given
+    assert sum(m.get_xdata().size for m in spike_lines(ax)) == 0
+    assert "spike" not in legend_texts(ax)
+    assert "threshold (1 mV)" in legend_texts(ax)
+    assert "(mV)" in ax.get_ylabel()
+
+
+def test_potentials_and_currents_need_recordings():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("A", n=2, kind="excitatory", current=2.0)
+    res = net.run(10.0, record=None)
+    with pytest.raises(ValueError, match=r"plot_potentials: no potential of population 'A' was recorded"):
+        pl.plot_potentials(res, "A")
+    with pytest.raises(ValueError, match=r"plot_currents: no potential of population 'A' was recorded"):
+        pl.plot_currents(res, "A")
+    with pytest.raises(ValueError, match=r"plot_potentials\.max_neurons: must be an integer >= 1 \(got 0\)"):
+        pl.plot_potentials(potential_result(), "A", max_neurons=0)
+    with pytest.raises(TypeError, match=r"plot_potentials\.label: must be one population label"):
+        pl.plot_potentials(potential_result(), ["A"])
+
+
+def test_currents(mixed):
+    _fig, given = plt.subplots()
+    ax = pl.plot_currents(mixed, "E", ax=given, max_neurons=2)
+    assert ax is given
+    traces = [line for line in ax.lines if line.get_label().startswith("neuron")]
+    assert len(traces) == 2
+    np.testing.assert_array_equal(traces[1].get_ydata(), mixed.current("E")[:, 1])
+    assert ax.get_xlabel() == "time (ms)"
+    assert "(nA)" in ax.get_ylabel()
+    assert "rheobase (1 nA)" in legend_texts(ax)
+
+
+# -- rates ------------------------------------------------------------------------------------
+def test_population_rate_lines_by_kind():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("E1", n=5, kind="excitatory", current=2.0)
+    net.add_population("I", n=5, kind="inhibitory", current=3.0)
+    net.add_population("E2", n=5, kind="excitatory", current=0.0)
+    res = net.run(100.0)
+    _fig, given = plt.subplots()
+    ax = pl.plot_population_rate(res, bin=2.0, smooth=4.0, ax=given)
+    assert ax is given
+    e1, i, e2 = ax.lines
+    assert [to_rgba(line.get_color()) for line in (e1, i, e2)] == [RED, BLUE, RED]
+    assert e1.get_linestyle() != e2.get_linestyle()
+    t, rate = an.population_rate(res, "E1", bin=2.0, smooth=4.0)
+    np.testing.assert_allclose(e1.get_xdata(), t)
+    np.testing.assert_allclose(e1.get_ydata(), rate)
+    assert np.all(e2.get_ydata() == 0.0)
+    assert legend_texts(ax) == ["E1 (excitatory)", "I (inhibitory)", "E2 (excitatory)"]
+    assert ax.get_xlabel() == "time (ms)"
+    assert "(Hz)" in ax.get_ylabel()
+
+
+def test_population_rate_of_one_population_and_errors(silent):
+    ax = pl.plot_population_rate(silent, labels="I")
+    (line,) = ax.lines
+    assert np.all(line.get_ydata() == 0.0)
+    with pytest.raises(ValueError, match=r"population_rate\.bin: must be >= dt"):
+        pl.plot_population_rate(silent, bin=0.01)
+
+
+def test_fi_curve_plot():
+    model = sl.LIF(refractory=2.0)
+    currents, rates = an.fi_curve(np.linspace(0.0, 4.0, 9), model, duration=200.0)
+    _fig, given = plt.subplots()
+    ax = pl.plot_fi_curve(currents, rates, analytic=model, ax=given)
+    assert ax is given
+    simulated, analytic, rheobase = ax.lines
+    np.testing.assert_array_equal(simulated.get_ydata(), rates)
+    np.testing.assert_allclose(analytic.get_ydata(), model.firing_rate(analytic.get_xdata()))
+    np.testing.assert_array_equal(rheobase.get_xdata(), [1.0, 1.0])
+    assert "(nA)" in ax.get_xlabel()
+    assert "(Hz)" in ax.get_ylabel()
+    assert legend_texts(ax) == ["simulated", "analytic (LIF)", "rheobase (1 nA)"]
+    ax2 = pl.plot_fi_curve(currents, rates, analytic=an.lif_rate(currents, model))
+    np.testing.assert_allclose(ax2.lines[1].get_ydata(), an.lif_rate(currents, model))
+    with pytest.raises(ValueError, match=r"plot_fi_curve\.rates: must have one rate per current, 9 \(got 2\)"):
+        pl.plot_fi_curve(currents, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"plot_fi_curve\.analytic: must be an snnlab\.LIF or one rate per current"):
+        pl.plot_fi_curve(currents, rates, analytic=[1.0])
+
+
+# -- connectivity -------------------------------------------------------------------------------
+def test_connectivity_matrix_is_signed_with_symmetric_limits(mixed):
+    _fig, given = plt.subplots()
+    ax = pl.plot_connectivity(mixed, ax=given)
+    assert ax is given
+    (image,) = ax.images
+    assert image.get_cmap().name == "RdBu_r"
+    assert image.get_clim() == (-1.5, 1.5)
+    matrix = np.asarray(image.get_array())
+    assert matrix.shape == (50, 50)  # rows: post, columns: pre
+    conn = mixed.connections()
+    assert np.count_nonzero(matrix) == conn["pre"].size
+    e_to_i = mixed.connections("E", "I")
+    assert np.all(matrix[40 + e_to_i["post"], e_to_i["pre"]] == 0.5)
+    i_to_e = mixed.connections("I", "E")
+    assert np.all(matrix[i_to_e["post"], 40 + i_to_e["pre"]] == -1.5)
+    assert "presynaptic" in ax.get_xlabel()
+    assert "postsynaptic" in ax.get_ylabel()
+    colorbar = image.colorbar
+    assert colorbar.ax.get_ylabel() == "weight (mV)"
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_xdata()[0] == line.get_xdata()[1]] == [39.5]
+
+
+def test_connectivity_of_chosen_populations_and_without_synapses(mixed, silent):
+    ax = pl.plot_connectivity(mixed, pre="I", post="E")
+    matrix = np.asarray(ax.images[0].get_array())
+    assert matrix.shape == (40, 10)
+    assert np.all(matrix <= 0)
+    assert matrix.min() == -1.5
+    ax = pl.plot_connectivity(silent)
+    assert ax.images[0].get_clim() == (-1.0, 1.0)
+    assert np.all(np.asarray(ax.images[0].get_array()) == 0.0)
+
+
+def test_connectivity_refuses_too_many_neurons():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("big", n=pl.MAX_MATRIX_NEURONS + 1, kind="excitatory")
+    res = net.run(0.2, record=None)
+    with pytest.raises(ValueError, match=r"plot_connectivity: 5001 x 5001 neurons is too many for a weight matrix.*"
+                                         r"use plot_degree_histogram"):
+        pl.plot_connectivity(res)
+    ax = pl.plot_degree_histogram(res)  # the suggested alternative works at that size
+    assert ax.get_ylabel() == "number of neurons"
+
+
+def bar_heights(patch):
+    """(left edge, height) of the tallest bar of a histogram patch."""
+    vertices = patch.get_path().vertices
+    top = vertices[:, 1].max()
+    return vertices[vertices[:, 1] == top, 0].min(), top
+
+
+def test_degree_histogram_out_degrees_by_kind(mixed):
+    _fig, given = plt.subplots()
+    ax = pl.plot_degree_histogram(mixed, ax=given, which="out", pre="E", post="I")
+    assert ax is given
+    (patch,) = ax.patches
+    assert to_rgba(patch.get_facecolor())[:3] == RED[:3]
+    assert bar_heights(patch) == (2.5, 40.0)  # every E neuron has out-degree k = 3 onto I
+    assert legend_texts(ax) == ["excitatory, out-degree"]
+    assert "out-degree" in ax.get_xlabel()
+    assert "(synapses per neuron)" in ax.get_xlabel()
+
+
+def test_degree_histogram_in_and_both(mixed):
+    ax = pl.plot_degree_histogram(mixed, which="in", pre="E", post="I")
+    (patch,) = ax.patches
+    assert to_rgba(patch.get_edgecolor()) == BLUE
+    assert legend_texts(ax) == ["inhibitory, in-degree"]
+    # the outline's heights are the histogram of the I neurons' in-degrees from E
+    degrees = np.bincount(mixed.connections("E", "I")["post"], minlength=10)
+    counts, edges = np.histogram(degrees, bins=np.arange(-0.5, degrees.max() + 1.5))
+    vertices = patch.get_path().vertices
+    for left, count in zip(edges[:-1], counts, strict=True):
+        assert count in vertices[np.isclose(vertices[:, 0], left), 1]
+    # E neurons receive nothing from E: with post=None they form a bar at degree 0
+    ax = pl.plot_degree_histogram(mixed, which="in", pre="E")
+    exc, _ = ax.patches
+    assert bar_heights(exc) == (-0.5, 40.0)
+    ax = pl.plot_degree_histogram(mixed, which="both")
+    assert legend_texts(ax) == ["excitatory, out-degree", "inhibitory, out-degree",
+                                "excitatory, in-degree", "inhibitory, in-degree"]
+    with pytest.raises(ValueError, match=r"plot_degree_histogram\.which: must be one of 'out', 'in', 'both' "
+                                         r"\(got 'sideways'\)"):
+        pl.plot_degree_histogram(mixed, which="sideways")
