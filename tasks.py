@@ -36,7 +36,7 @@ def run(*args, **kwargs) -> None:
 
 
 def setup(extra: str = "test") -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - say so clearly on an old Python
         sys.exit(f"snnlab needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     python = venv_python()
     if not python.exists():

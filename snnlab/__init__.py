@@ -13,8 +13,21 @@ rates Hz. Describe a network, run it, look at the result::
 """
 
 from ._checks import SnnlabWarning
+from .analysis import (
+    Decision,
+    cv_isi,
+    decision,
+    fi_curve,
+    isi,
+    isi_all,
+    lif_rate,
+    mean_cv_isi,
+    population_rate,
+    spike_synchrony,
+    synchrony,
+)
 from .connectivity import Normal, Uniform
-from .engine import SizeError, Simulation
+from .engine import Simulation, SizeError
 from .inputs import (
     Constant,
     Current,
@@ -31,12 +44,66 @@ from .inputs import (
 )
 from .network import Coupling, Network, Population, Projection
 from .neurons import LIF
+from .plotting import (
+    EXC_COLOR,
+    INH_COLOR,
+    kind_color,
+    plot_connectivity,
+    plot_currents,
+    plot_degree_histogram,
+    plot_fi_curve,
+    plot_population_rate,
+    plot_potentials,
+    plot_raster,
+)
 from .results import Result, load
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "LIF", "Network", "Population", "Projection", "Coupling", "Simulation", "Result", "load",
-    "Current", "Constant", "Step", "Ramp", "Sine", "Noise", "UniformNoise", "FromFunction", "PerNeuron",
-    "FromArray", "PoissonInput", "Normal", "Uniform", "SnnlabWarning", "SizeError", "CurrentError",
+    "EXC_COLOR",
+    "INH_COLOR",
+    "LIF",
+    "Constant",
+    "Coupling",
+    "Current",
+    "CurrentError",
+    "Decision",
+    "FromArray",
+    "FromFunction",
+    "Network",
+    "Noise",
+    "Normal",
+    "PerNeuron",
+    "PoissonInput",
+    "Population",
+    "Projection",
+    "Ramp",
+    "Result",
+    "Simulation",
+    "Sine",
+    "SizeError",
+    "SnnlabWarning",
+    "Step",
+    "Uniform",
+    "UniformNoise",
+    "cv_isi",
+    "decision",
+    "fi_curve",
+    "isi",
+    "isi_all",
+    "kind_color",
+    "lif_rate",
+    "load",
+    "mean_cv_isi",
+    "plot_connectivity",
+    "plot_currents",
+    "plot_degree_histogram",
+    "plot_fi_curve",
+    "plot_population_rate",
+    "plot_potentials",
+    "plot_raster",
+    "population_rate",
+    "spike_synchrony",
+    "synchrony",
 ]

@@ -9,9 +9,13 @@ several objects, when the network is built), never in the middle of a run.
 from __future__ import annotations
 
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class SnnlabWarning(UserWarning):
@@ -19,7 +23,11 @@ class SnnlabWarning(UserWarning):
 
 
 def warn(message: str) -> None:
-    warnings.warn(message, SnnlabWarning, stacklevel=3)
+    """Warn, pointing at the first caller outside snnlab (the student's line, not ours)."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, SnnlabWarning, stacklevel=level)
 
 
 def _show(value) -> str:
@@ -38,12 +46,12 @@ def real(owner: str, name: str, value, unit: str = "", *, allow_inf: bool = Fals
             value = value.item()
         else:
             raise TypeError(
-                f"{owner}.{name}: must be a number{_unit(unit)} (got {_show(value)} of type "
+                f"{owner}.{name}: must be a number{_in(unit)} (got {_show(value)} of type "
                 f"{type(value).__name__})"
             )
     value = float(value)
     if np.isnan(value) or (np.isinf(value) and not allow_inf):
-        raise ValueError(f"{owner}.{name}: must be a finite number{_unit(unit)} (got {value!r})")
+        raise ValueError(f"{owner}.{name}: must be a finite number{_in(unit)} (got {value!r})")
     return value
 
 
@@ -94,6 +102,10 @@ def choice(owner: str, name: str, value, allowed) -> str:
 
 def _unit(unit: str) -> str:
     return f" {unit}" if unit else ""
+
+
+def _in(unit: str) -> str:
+    return f" in {unit}" if unit else ""
 
 
 def as_generator(seed, owner: str = "seed") -> np.random.Generator:

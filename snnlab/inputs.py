@@ -28,17 +28,17 @@ import numpy as np
 from . import _checks as check
 
 __all__ = [
-    "Current",
     "Constant",
-    "Step",
+    "Current",
+    "FromArray",
+    "FromFunction",
+    "Noise",
+    "PerNeuron",
+    "PoissonInput",
     "Ramp",
     "Sine",
-    "Noise",
+    "Step",
     "UniformNoise",
-    "FromFunction",
-    "PerNeuron",
-    "FromArray",
-    "PoissonInput",
     "as_current",
 ]
 
@@ -57,7 +57,7 @@ class Current:
         ``(len(steps), n)``, in nA. ``owner`` names the population in error messages."""
         raise NotImplementedError
 
-    def check(self, n: int, owner: str) -> None:  # noqa: B027 - optional hook
+    def check(self, n: int, owner: str) -> None:
         """Validate against the population size before any step runs."""
 
     def describe(self) -> dict:
@@ -334,7 +334,9 @@ class FromArray(Current):
             array = array[:, None]
         if not np.all(np.isfinite(array)):
             bad = np.argwhere(~np.isfinite(array))[0]
-            raise ValueError(f"FromArray.values: must be finite nA (row {bad[0]}, column {bad[1]} is {array[tuple(bad)]})")
+            raise ValueError(
+                f"FromArray.values: must be finite nA (row {bad[0]}, column {bad[1]} is {array[tuple(bad)]})"
+            )
         if array.shape[0] == 0:
             raise ValueError("FromArray.values: must have at least one row (got 0)")
         self.values = array
@@ -418,7 +420,9 @@ def as_current(value, n: int | None = None, owner: str = "current") -> Current:
     if isinstance(value, Current):
         current = value
     elif isinstance(value, bool):
-        raise TypeError(f"{owner}: must be a number (nA), a callable f(t), a list or array, or a Current (got {value!r})")
+        raise TypeError(
+            f"{owner}: must be a number (nA), a callable f(t), a list or array, or a Current (got {value!r})"
+        )
     elif isinstance(value, numbers.Real):
         current = Constant(value)
     elif callable(value):
@@ -439,7 +443,10 @@ def as_current(value, n: int | None = None, owner: str = "current") -> Current:
         elif array.ndim == 2:
             current = FromArray(array)
         else:
-            raise ValueError(f"{owner}: an array current must be 1-D (one value per neuron) or 2-D (steps, n) (got {array.ndim}-D)")
+            raise ValueError(
+                f"{owner}: an array current must be 1-D (one value per neuron) or 2-D (steps, n) "
+                f"(got {array.ndim}-D)"
+            )
     else:
         raise TypeError(
             f"{owner}: must be a number (nA), a callable f(t), a list of n callables, an array "

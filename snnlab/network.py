@@ -447,12 +447,17 @@ def _check_delay(owner, delay, dt):
         raise ValueError(f"{owner}.delay: must be finite numbers of ms (got {check._show(delay)})")
 
 
+def _steps_text(steps: int) -> str:
+    return "1 step" if steps == 1 else f"{steps} steps"
+
+
 def steps_for(owner: str, delay, dt: float, *, warn: bool = False):
     """Delays (ms) as whole steps of dt; a delay under one step is an error, a delay that is
     not a whole number of steps is rounded (with a warning when ``warn``)."""
     delay = np.asarray(delay, dtype=float)
-    ratio = delay / dt
-    steps = np.rint(ratio).astype(np.int64)
+    # round half up, with a tolerance: 0.15 / 0.1 is 1.4999999999999998 in floating point,
+    # and a student who writes 0.15 ms with dt = 0.1 ms means one and a half steps
+    steps = np.floor(delay / dt + 0.5 + 1e-9).astype(np.int64)
     if delay.size and (not np.all(np.isfinite(delay)) or steps.min() < 1):
         bad = delay.min() if np.all(np.isfinite(delay)) else delay[~np.isfinite(delay)].flat[0]
         raise ValueError(
@@ -465,7 +470,7 @@ def steps_for(owner: str, delay, dt: float, *, warn: bool = False):
             i = int(np.argmax(off))
             check.warn(
                 f"{owner}.delay: {float(delay.flat[i])!r} ms is not a whole number of steps of dt = {dt!r} ms; "
-                f"using {float(steps.flat[i] * dt):g} ms ({int(steps.flat[i])} steps)"
+                f"using {float(steps.flat[i] * dt):g} ms ({_steps_text(int(steps.flat[i]))})"
                 + (f"; {int(np.count_nonzero(off > 1e-9))} delays rounded by up to {off.max():.3g} ms"
                    if delay.size > 1 else "")
             )

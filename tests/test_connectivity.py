@@ -47,7 +47,7 @@ def test_fixed_outdegree_without_autapses_onto_itself(rng):
 
 def test_fixed_outdegree_targets_are_uniform(rng):
     # each of 20 targets is chosen by each of 2000 sources with probability 5/20
-    pre, post = conn.fixed_outdegree(2000, 20, 5, rng)
+    _pre, post = conn.fixed_outdegree(2000, 20, 5, rng)
     counts = np.bincount(post, minlength=20)
     expected = 2000 * 5 / 20
     sd = math.sqrt(2000 * 0.25 * 0.75)
@@ -107,7 +107,8 @@ def test_explicit_pairs_and_adjacency_lists():
     ("call", "message"),
     [
         (lambda: conn.pairs([(0, 5)], 2, 2), r"connect\.pairs\[0\]: target index must be in \[0, 1\] \(got 5\)"),
-        (lambda: conn.pairs([(0, 0)], 2, 2, self_index=np.arange(2)), r"connects a neuron to itself; pass autapses=True"),
+        (lambda: conn.pairs([(0, 0)], 2, 2, self_index=np.arange(2)),
+         r"connects a neuron to itself; pass autapses=True"),
         (lambda: conn.pairs([(0, 1), (0, 1)], 2, 2), r"\(0, 1\) is listed twice; pass multapses=True"),
         (lambda: conn.adjacency([[1]], 2, 2), r"connect\.targets: must hold one list per source, 2 \(got 1\)"),
     ],
@@ -124,7 +125,7 @@ def test_pairs_must_be_integer_pairs():
 
 def test_mixed_population_is_the_reports_fixed_out_degree_over_all_neurons():
     net = sl.Network(seed=0)
-    exc, inh = net.add_mixed_population("G", n_exc=80, n_inh=20, p_exc=0.1, p_inh=0.25)
+    _exc, _inh = net.add_mixed_population("G", n_exc=80, n_inh=20, p_exc=0.1, p_inh=0.25)
     res = net.run(1.0)
     c = res.connections()
     out_degree = np.bincount(c["pre"], minlength=100)

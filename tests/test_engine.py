@@ -225,7 +225,7 @@ def test_poisson_input_has_poisson_mean_and_variance_per_step():
 def test_same_seed_gives_identical_spikes_and_another_seed_other_connectivity():
     def run(seed):
         net = sl.Network(dt=DT, seed=seed)
-        e, i = net.add_mixed_population("G", current=sl.UniformNoise(0.0, 3.0), p_exc=0.1, p_inh=0.2)
+        _e, _i = net.add_mixed_population("G", current=sl.UniformNoise(0.0, 3.0), p_exc=0.1, p_inh=0.2)
         return net.run(100.0)
 
     a, b, c = run(5), run(5), run(6)

@@ -89,7 +89,7 @@ def test_the_reports_late_binding_lambdas_all_give_the_last_value():
     # `for i in range(100): I = lambda x: 3*i` captures the last i: every neuron gets 3*99
     fs = []
     for i in range(3):
-        fs.append(lambda x: 3 * i)  # noqa: B023 - the bug reproduced on purpose
+        fs.append(lambda x: 3 * i)  # noqa: B023 - the report's bug, reproduced on purpose
     np.testing.assert_array_equal(values(fs), 6.0)
 
 

@@ -40,9 +40,9 @@ def test_the_sketch_runs_and_means_what_it_says():
     [
         (0.0, ValueError, r"Network\.dt: must be > 0 ms \(got 0\.0\)"),
         (-0.1, ValueError, r"Network\.dt: must be > 0 ms \(got -0\.1\)"),
-        (float("nan"), ValueError, r"Network\.dt: must be a finite number ms \(got nan\)"),
-        (float("inf"), ValueError, r"Network\.dt: must be a finite number ms \(got inf\)"),
-        ("0.1", TypeError, r"Network\.dt: must be a number ms \(got '0\.1' of type str\)"),
+        (float("nan"), ValueError, r"Network\.dt: must be a finite number in ms \(got nan\)"),
+        (float("inf"), ValueError, r"Network\.dt: must be a finite number in ms \(got inf\)"),
+        ("0.1", TypeError, r"Network\.dt: must be a number in ms \(got '0\.1' of type str\)"),
     ],
 )
 def test_bad_dt(dt, error, message):
@@ -89,7 +89,8 @@ def test_model_must_be_a_lif():
 def test_euler_with_dt_above_tau_is_refused_at_build():
     net = sl.Network(dt=20.0)
     net.add_population("A", model=sl.LIF(method="euler"))
-    with pytest.raises(ValueError, match=r"Network\.dt: must be smaller than tau_m = 10 ms of population 'A' for Euler"):
+    with pytest.raises(ValueError, match=r"Network\.dt: must be smaller than tau_m = 10 ms of population 'A' "
+                                         r"for Euler"):
         net.run(100.0)
 
 
@@ -152,16 +153,17 @@ def test_negative_or_too_short_delay(two):
     with pytest.raises(ValueError, match=r"connect\.delay: must be at least one step, dt = 0\.1 ms, and finite "
                                          r"\(got 0\.0 ms\)"):
         net.connect(a, b, delay=0.0)
-    with pytest.raises(ValueError, match=r"connect\.delay: must be a finite number ms \(got nan\)"):
+    with pytest.raises(ValueError, match=r"connect\.delay: must be a finite number in ms \(got nan\)"):
         net.connect(a, b, delay=float("nan"))
 
 
 def test_delay_that_is_not_a_whole_number_of_steps_warns_with_the_delay_used(two):
     net, a, b = two
-    net.connect(a, b, delay=0.25)
-    with pytest.warns(sl.SnnlabWarning, match=r"connect\(A -> B\)\.delay: 0\.25 ms is not a whole number of "
-                                              r"steps of dt = 0\.1 ms; using 0\.2 ms \(2 steps\)"):
+    net.connect(a, b, delay=0.15)  # 1.5 steps, and 1.4999999999999998 in floating point
+    with pytest.warns(sl.SnnlabWarning, match=r"connect\(A -> B\)\.delay: 0\.15 ms is not a whole number of "
+                                              r"steps of dt = 0\.1 ms; using 0\.2 ms \(2 steps\)") as record:
         net.run(10.0)
+    assert record[0].filename == __file__  # the warning points at the student's line, not into snnlab
 
 
 def test_connecting_populations_of_another_network(two):
@@ -201,7 +203,7 @@ def test_current_with_the_wrong_number_of_values():
 
 
 def test_current_that_is_nan_or_inf():
-    with pytest.raises(ValueError, match=r"Constant\.amplitude: must be a finite number nA \(got nan\)"):
+    with pytest.raises(ValueError, match=r"Constant\.amplitude: must be a finite number in nA \(got nan\)"):
         sl.Network().add_population("A", current=float("nan"))
     net = sl.Network(dt=0.1)
     net.add_population("A", current=lambda t: np.inf if t > 5 else 1.0)
@@ -246,7 +248,7 @@ def test_current_of_an_unknown_type():
     [
         (0.0, r"run\.duration: must be > 0 ms \(got 0\.0\)"),
         (-10, r"run\.duration: must be > 0 ms \(got -10\.0\)"),
-        (float("inf"), r"run\.duration: must be a finite number ms \(got inf\)"),
+        (float("inf"), r"run\.duration: must be a finite number in ms \(got inf\)"),
         (0.01, r"run\.duration: must be at least one step, dt = 0\.1 ms \(got 0\.01\)"),
     ],
 )

@@ -38,15 +38,15 @@ def test_replace_validates_again():
         ({"C": -5.0}, ValueError, r"LIF\.C: must be > 0 nF \(got -5\.0\)"),
         ({"C": 0}, ValueError, r"LIF\.C: must be > 0 nF \(got 0\.0\)"),
         ({"R": 0.0}, ValueError, r"LIF\.R: must be > 0 MΩ \(got 0\.0\)"),
-        ({"R": float("nan")}, ValueError, r"LIF\.R: must be a finite number MΩ \(got nan\)"),
+        ({"R": float("nan")}, ValueError, r"LIF\.R: must be a finite number in MΩ \(got nan\)"),
         ({"threshold": 0.0}, ValueError, r"LIF\.threshold: must be above u_reset = 0\.0 mV \(got 0\.0\)"),
         ({"u_reset": 2.0}, ValueError, r"LIF\.threshold: must be above u_reset = 2\.0 mV \(got 1\.0\)"),
         ({"refractory": -1}, ValueError, r"LIF\.refractory: must be >= 0 ms \(got -1\.0\)"),
         ({"method": "rk4"}, ValueError, r"LIF\.method: must be one of 'exact', 'euler' \(got 'rk4'\)"),
         ({"floor": 0.5}, ValueError, r"LIF\.floor: must be <= u_reset = 0\.0 mV"),
         ({"u_init": 1.0}, ValueError, r"LIF\.u_init: must be below threshold = 1\.0 mV \(got 1\.0\)"),
-        ({"C": "10"}, TypeError, r"LIF\.C: must be a number nF \(got '10' of type str\)"),
-        ({"threshold": True}, TypeError, r"LIF\.threshold: must be a number mV \(got True of type bool\)"),
+        ({"C": "10"}, TypeError, r"LIF\.C: must be a number in nF \(got '10' of type str\)"),
+        ({"threshold": True}, TypeError, r"LIF\.threshold: must be a number in mV \(got True of type bool\)"),
     ],
 )
 def test_bad_parameters_are_refused_with_the_parameter_named(kwargs, error, message):

@@ -11,7 +11,7 @@ import snnlab as sl
 @pytest.fixture
 def result():
     net = sl.Network(dt=0.1, seed=7)
-    e, i = net.add_mixed_population("G", n_exc=16, n_inh=4, p_exc=0.2, p_inh=0.4,
+    _e, i = net.add_mixed_population("G", n_exc=16, n_inh=4, p_exc=0.2, p_inh=0.4,
                                     current=sl.Noise(1.4, 1.0), weight=0.3, delay=1.0)
     net.add_poisson_input(i, rate=100.0, weight=0.4)
     return net.run(100.0)
@@ -56,7 +56,8 @@ def test_record_only_some_neurons():
     res = net.run(20.0, record={"A": [2, 7]})
     assert res.potential("A").shape == (200, 2)
     assert res.recorded_neurons("A").tolist() == [2, 7]
-    with pytest.raises(ValueError, match=r"neuron 3 of population 'A' was not recorded; the recorded ones are \[2, 7\]"):
+    with pytest.raises(ValueError, match=r"neuron 3 of population 'A' was not recorded; "
+                                         r"the recorded ones are \[2, 7\]"):
         res.potential("A", [3])
     assert res.spike_count("A").sum() > 0  # spikes are kept for every neuron
 
@@ -91,7 +92,7 @@ def test_params_describe_the_network(result):
 def test_the_network_rebuilt_from_the_saved_seed_reproduces_the_spikes(result, tmp_path):
     back = sl.load(result.save(tmp_path / "r.npz"))
     net = sl.Network(dt=back.params["dt"], seed=back.params["seed"])
-    e, i = net.add_mixed_population("G", n_exc=16, n_inh=4, p_exc=0.2, p_inh=0.4,
+    _e, i = net.add_mixed_population("G", n_exc=16, n_inh=4, p_exc=0.2, p_inh=0.4,
                                     current=sl.Noise(1.4, 1.0), weight=0.3, delay=1.0)
     net.add_poisson_input(i, rate=100.0, weight=0.4)
     again = net.run(back.params["duration"])

@@ -1,0 +1,206 @@
+"""A slider panel over two pure functions: ``simulate(**values) -> result`` and
+``plot(result, fig, **values)``.
+
+Everything a slider does goes through :meth:`Panel.compute`, which needs no browser and
+no kernel, so tests can sweep every control from its minimum to its maximum. The
+widget itself (:meth:`Panel.widget`) shows the figure as a PNG in an
+``ipywidgets.Image``, replaced in place on every change, and a one-line summary.
+
+The figure is a plain ``matplotlib.figure.Figure`` (no pyplot), created once per panel
+and cleared on every update, so panels hold no global state and never pile up figures.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ipywidgets as w
+from matplotlib.figure import Figure
+
+#: Width of slider descriptions, so labels with units are not cut off.
+DESCRIPTION_WIDTH = "11em"
+#: Layout of every control.
+CONTROL_LAYOUT = {"width": "30em"}
+
+
+def _style():
+    return {"description_width": DESCRIPTION_WIDTH}
+
+
+def slider(name: str, description: str, value: float, min: float, max: float, step: float,
+           continuous: bool = False, readout_format: str = ".2f") -> w.FloatSlider:
+    """A float slider for parameter ``name`` (its class ``snnlab-<name>`` lets browser tests
+    find it). ``continuous=False`` (default) updates on release or key press only, so a drag
+    never queues a pile of simulations."""
+    control = w.FloatSlider(value=value, min=min, max=max, step=step, description=description,
+                            continuous_update=continuous, readout_format=readout_format,
+                            style=_style(), layout=CONTROL_LAYOUT)
+    control.add_class(f"snnlab-{name}")
+    control.add_class("snnlab-control")
+    return control
+
+
+def int_slider(name: str, description: str, value: int, min: int, max: int, step: int = 1,
+               continuous: bool = False) -> w.IntSlider:
+    control = w.IntSlider(value=value, min=min, max=max, step=step, description=description,
+                          continuous_update=continuous, style=_style(), layout=CONTROL_LAYOUT)
+    control.add_class(f"snnlab-{name}")
+    control.add_class("snnlab-control")
+    return control
+
+
+def dropdown(name: str, description: str, options, value=None) -> w.Dropdown:
+    control = w.Dropdown(options=options, value=value if value is not None else _first(options),
+                         description=description, style=_style(), layout=CONTROL_LAYOUT)
+    control.add_class(f"snnlab-{name}")
+    control.add_class("snnlab-control")
+    return control
+
+
+def checkbox(name: str, description: str, value: bool = False) -> w.Checkbox:
+    control = w.Checkbox(value=value, description=description, indent=False, layout=CONTROL_LAYOUT)
+    control.add_class(f"snnlab-{name}")
+    control.add_class("snnlab-control")
+    return control
+
+
+def seed_control(value: int = 0) -> w.BoundedIntText:
+    """The seed of every random thing in a panel; change it to see which results are robust."""
+    control = w.BoundedIntText(value=value, min=0, max=2**31 - 1, description="seed",
+                               style=_style(), layout={"width": "18em"})
+    control.add_class("snnlab-seed")
+    control.add_class("snnlab-control")
+    return control
+
+
+def _first(options):
+    if isinstance(options, dict):
+        return next(iter(options.values()))
+    first = next(iter(options))
+    return first[1] if isinstance(first, tuple) else first
+
+
+def sweep_values(control: w.Widget, points: int = 5) -> list:
+    """Values a test should try for a control: both ends and points between (every option of
+    a dropdown, both states of a checkbox)."""
+    if isinstance(control, (w.FloatSlider, w.IntSlider)):
+        lo, hi = control.min, control.max
+        values = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
+        if isinstance(control, w.IntSlider):
+            values = sorted({round(v) for v in values})
+        else:
+            step = control.step
+            values = [min(hi, max(lo, lo + round((v - lo) / step) * step)) for v in values]
+        return values
+    if isinstance(control, w.Checkbox):
+        return [False, True]
+    if isinstance(control, w.Dropdown):
+        return [value for _, value in control.options] if control.options and isinstance(
+            control.options[0], tuple) else list(control.options)
+    if isinstance(control, w.BoundedIntText):
+        return [control.min, min(control.max, 1), min(control.max, 12345)]
+    raise TypeError(f"sweep_values: no sweep for {type(control).__name__}")
+
+
+@dataclass
+class Panel:
+    """Controls, a simulate function, a plot function and a summary, wired together.
+
+    Parameters
+    ----------
+    controls : dict of name -> ipywidgets control
+        Each control's value is passed to ``simulate`` and ``plot`` as the keyword ``name``.
+    simulate : callable(**values) -> result
+        Pure: the same values give the same result.
+    plot : callable(result, fig, **values) -> None
+        Draws into an empty ``matplotlib.figure.Figure``.
+    summary : callable(result) -> str, optional
+        One line of text shown under the figure (spike counts, rates, the winner).
+    figsize : (float, float)
+        Inches.
+    """
+
+    controls: dict
+    simulate: Callable
+    plot: Callable
+    summary: Callable | None = None
+    figsize: tuple = (9.0, 4.5)
+    dpi: int = 80
+    title: str | None = None
+    figure: Figure = field(init=False, repr=False)
+    last_seconds: float = field(init=False, default=math.nan)
+
+    def __post_init__(self):
+        self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        self._image = None
+        self._text = None
+
+    def values(self, **changes) -> dict:
+        """The controls' current values, with ``changes`` applied (names must exist)."""
+        unknown = set(changes) - set(self.controls)
+        if unknown:
+            raise ValueError(f"Panel: no control named {sorted(unknown)}; the controls are {sorted(self.controls)}")
+        values = {name: control.value for name, control in self.controls.items()}
+        values.update(changes)
+        return values
+
+    def compute(self, **changes):
+        """Simulate and draw for the current values with ``changes``; return (result, figure, text).
+
+        This is everything a slider change does, minus showing the PNG."""
+        values = self.values(**changes)
+        result = self.simulate(**values)
+        self.figure.clear()
+        self.plot(result, self.figure, **values)
+        text = self.summary(result) if self.summary is not None else ""
+        return result, self.figure, text
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def update(self, **changes) -> tuple:
+        """Compute, render to PNG and time it (seconds, in :attr:`last_seconds`)."""
+        start = time.perf_counter()
+        result, _, text = self.compute(**changes)
+        image = self.png()
+        self.last_seconds = time.perf_counter() - start
+        return result, image, text
+
+    def _refresh(self, _change=None):
+        try:
+            _, image, text = self.update()
+        except (ValueError, TypeError) as exc:  # a combination the model refuses: say why
+            self._text.value = f"<span style='color:#b00'>{_escape(str(exc))}</span>"
+            return
+        self._image.value = image
+        self._text.value = _escape(text)
+
+    def widget(self) -> w.VBox:
+        """The controls above the figure and the summary; every change redraws."""
+        self._image = w.Image(format="png", layout={"max_width": "100%"})
+        self._image.add_class("snnlab-figure")
+        self._text = w.HTML()
+        self._text.add_class("snnlab-summary")
+        for control in self.controls.values():
+            control.observe(self._refresh, names="value")
+        self._refresh()
+        children = []
+        if self.title:
+            children.append(w.HTML(f"<b>{_escape(self.title)}</b>"))
+        boxes = list(self.controls.values())
+        half = (len(boxes) + 1) // 2
+        children.append(w.HBox([w.VBox(boxes[:half]), w.VBox(boxes[half:])]))
+        children += [self._image, self._text]
+        box = w.VBox(children)
+        box.add_class("snnlab-panel")
+        return box
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
