@@ -1,5 +1,21 @@
 """The assignment's set-ups (and what goes beyond them) as functions the notebooks call.
 
 Each function builds a :class:`snnlab.Network` from plain parameters, runs it and returns
-the :class:`snnlab.Result`; plotting and widgets sit on top.
+the :class:`snnlab.Result` (or a small result object); plotting and widgets sit on top.
+Each module here matches a notebook and defines ``figures()``, returning that notebook's
+main figures by name; :func:`all_figures` collects them (``python -m snnlab figures DIR``).
 """
+
+import importlib
+import pkgutil
+
+
+def figure_makers() -> dict:
+    """name of a notebook module -> its ``figures`` function."""
+    makers = {}
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            if hasattr(module, "figures"):
+                makers[info.name] = module.figures
+    return makers
