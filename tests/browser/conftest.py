@@ -84,7 +84,7 @@ def lab(tmp_path_factory):
     _settings(base / "settings")
     env.pop("MPLBACKEND", None)  # the notebooks choose %matplotlib inline themselves
     port = _free_port()
-    log = open(base / "lab.log", "w")  # noqa: SIM115 - closed in the finally below
+    log = open(base / "lab.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
          "--allow-root", "--IdentityProvider.token=", "--ServerApp.password=",
