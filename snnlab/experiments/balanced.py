@@ -1,0 +1,571 @@
+"""Notebook 04: Brunel's (2000) sparse network of excitatory and inhibitory LIF neurons.
+
+Model A of Brunel (2000, J Comput Neurosci 8:183): ``N_E`` excitatory and
+``N_I = gamma * N_E`` inhibitory LIF neurons (``tau = 20`` ms, threshold
+``theta = 20`` mV, reset ``V_r = 10`` mV, refractory period 2 ms, rest 0 mV). Every
+neuron receives exactly ``C_E = epsilon * N_E`` excitatory and ``C_I = epsilon * N_I``
+inhibitory synapses (fixed in-degree), of ``J`` and ``-g * J`` mV, all with delay
+``D`` ms, and ``C_E`` independent external Poisson trains of ``nu_ext`` Hz, each spike
+``J`` mV. The external rate is given relative to
+
+.. math:: \\nu_{thr} = \\frac{\\theta}{J\\, C_E\\, \\tau},
+
+the rate that brings the mean membrane to threshold without recurrent input. Brunel's
+four states: synchronous regular (SR, excitation dominates, g < 4), asynchronous
+irregular (AI), and synchronous irregular with fast (SI-fast) or slow (SI-slow)
+population oscillations.
+
+Units: time ms, potential mV, rates Hz. Everything random derives from ``seed``.
+
+Example
+-------
+>>> from snnlab.experiments import balanced
+>>> res = balanced.brunel(g=5.0, nu_ext_ratio=2.0, n_exc=1000, duration=200.0)  # doctest: +SKIP
+>>> balanced.measure_state(res).label                                           # doctest: +SKIP
+'AI'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _checks as check
+from .. import analysis
+from ..network import Network
+from ..neurons import LIF
+from ..results import Result
+from ._start import RandomStart
+
+__all__ = [
+    "CV_IRREGULAR",
+    "EXAMPLES",
+    "EXAMPLE_N_EXC",
+    "FAST_HZ",
+    "MAP_GS",
+    "MAP_N_EXC",
+    "MAP_RATIOS",
+    "MODULATION_SLOW",
+    "MODULATION_SYNC",
+    "PEAK_FRACTION_FAST",
+    "QUIET_HZ",
+    "RASTER_NEURONS",
+    "SR_CYCLES",
+    "STATES",
+    "STATE_NAMES",
+    "BrunelState",
+    "StateMap",
+    "brunel",
+    "brunel_model",
+    "classify_state",
+    "coupling_numbers",
+    "cv_after",
+    "draw_cv_histogram",
+    "draw_state",
+    "draw_state_map",
+    "figures",
+    "measure_state",
+    "nu_threshold",
+    "rate_after",
+    "state_map",
+    "subsample",
+    "zoom_window",
+]
+
+#: Brunel's model A: membrane time constant (ms), threshold, reset (mV), refractory period (ms).
+TAU = 20.0
+THETA = 20.0
+V_RESET = 10.0
+REFRACTORY = 2.0
+#: Brunel's J * C_E (mV): 0.1 mV x 1000 synapses. ``brunel(J=None)`` keeps it at smaller sizes.
+J_TIMES_C_E = 100.0
+
+# -- the state criteria (documented in classify_state) --------------------------------------------
+#: Below this mean rate (Hz) the network is called quiescent.
+QUIET_HZ = 1.0
+#: Mean CV of the ISIs at or above which single neurons count as irregular.
+CV_IRREGULAR = 0.3
+#: Excess modulation of the population rate at or above which a regular network is synchronous.
+MODULATION_SYNC = 0.5
+#: Excess modulation at or above which an oscillation below FAST_HZ is a slow synchronous state.
+MODULATION_SLOW = 0.85
+#: In SR every neuron fires in (nearly) every cycle: the rhythm is at most this many times the rate.
+SR_CYCLES = 1.5
+#: Fraction of the population rate's power near its spectral peak that makes an irregular state SI-fast.
+PEAK_FRACTION_FAST = 0.6
+#: Peak frequency (Hz) separating fast from slow population oscillations.
+FAST_HZ = 100.0
+#: The labels classify_state can return, in the order the map's colours use.
+STATES = ("SR", "AR", "AI", "SI-fast", "SI-slow", "quiescent")
+STATE_COLORS = {"SR": "#7b3294", "AR": "#c2a5cf", "AI": "#1a9641", "SI-fast": "#fdae61", "SI-slow": "#d7191c",
+                "quiescent": "0.85"}
+STATE_NAMES = {"SR": "synchronous regular", "AR": "asynchronous regular", "AI": "asynchronous irregular",
+               "SI-fast": "synchronous irregular, fast", "SI-slow": "synchronous irregular, slow",
+               "quiescent": "quiescent"}
+
+
+# -- the network --------------------------------------------------------------------------------------
+def brunel_model() -> LIF:
+    """Brunel's neuron: tau = 20 ms (R = 1 MΩ, C = 20 nF), rest 0 mV, threshold 20 mV,
+    reset 10 mV, refractory 2 ms, exact integration."""
+    return LIF(u_rest=0.0, threshold=THETA, u_reset=V_RESET, R=1.0, C=TAU, refractory=REFRACTORY)
+
+
+def nu_threshold(J: float, c_exc: int, tau: float = TAU, theta: float = THETA) -> float:
+    """External rate per source (Hz) that brings the mean membrane to threshold:
+    ``theta / (J * C_E * tau)``, with tau in ms converted to s."""
+    return 1000.0 * theta / (J * c_exc * tau)
+
+
+def coupling_numbers(n_exc: int = 10000, epsilon: float = 0.1, gamma: float = 0.25, J: float | None = None) -> dict:
+    """Sizes and weights :func:`brunel` uses.
+
+    Returns
+    -------
+    dict
+        ``n_exc``, ``n_inh``, ``c_exc``, ``c_inh`` (synapses per neuron), ``J`` (mV) and
+        ``nu_thr`` (Hz per external source).
+    """
+    owner = "brunel"
+    n_exc = check.integer(owner, "n_exc", n_exc, minimum=4)
+    epsilon = check.probability(owner, "epsilon", epsilon)
+    gamma = check.positive(owner, "gamma", gamma, "")
+    n_inh = max(1, round(gamma * n_exc))
+    c_exc = round(epsilon * n_exc)
+    c_inh = round(epsilon * n_inh)
+    if c_exc < 1:
+        raise ValueError(f"{owner}.epsilon: epsilon * n_exc must give at least one synapse (got {epsilon!r} * {n_exc})")
+    if J is None:
+        J = J_TIMES_C_E / c_exc
+    J = check.positive(owner, "J", J, "mV")
+    return {"n_exc": n_exc, "n_inh": n_inh, "c_exc": c_exc, "c_inh": c_inh, "J": J,
+            "nu_thr": nu_threshold(J, c_exc)}
+
+
+def brunel(g: float = 5.0, nu_ext_ratio: float = 2.0, n_exc: int = 10000, epsilon: float = 0.1,
+           J: float | None = 0.1, D: float = 1.5, gamma: float = 0.25, duration: float = 300.0, seed: int = 0,
+           dt: float = 0.1, random_start: bool = True, record=None) -> Result:
+    """Brunel's (2000) model A, simulated for ``duration`` ms.
+
+    Parameters
+    ----------
+    g : float
+        Relative strength of inhibition: each inhibitory synapse is ``-g * J`` mV, >= 0.
+        g = 4 balances excitation and inhibition when ``gamma = 0.25``. Default 5.
+    nu_ext_ratio : float
+        External rate per source in units of ``nu_thr = theta / (J * C_E * tau)``, >= 0.
+        Default 2.
+    n_exc : int
+        Number of excitatory neurons ``N_E``; ``N_I = gamma * N_E``. Default 10000 (Brunel's).
+    epsilon : float
+        Connection probability: ``C_E = epsilon * N_E``, ``C_I = epsilon * N_I`` synapses
+        per neuron, exactly (fixed in-degree, no autapses, no repeated pairs). Default 0.1.
+    J : float or None
+        Excitatory weight, mV. Default 0.1 (Brunel's). None: ``100 mV / C_E``, which keeps
+        Brunel's ``J * C_E`` (the mean recurrent input per unit rate) in a smaller network.
+    D : float
+        Synaptic delay, ms (whole steps of dt). Default 1.5.
+    gamma : float
+        ``N_I / N_E``. Default 0.25.
+    duration : float
+        ms. Default 300. The first ~100 ms are a transient.
+    seed : int
+        Seed of the connectivity, the Poisson input and the initial potentials. Default 0.
+    dt : float
+        Time step, ms. Default 0.1.
+    random_start : bool
+        Start each neuron at a potential drawn uniformly between rest (0 mV) and 95 % of
+        the threshold (see :class:`~snnlab.experiments._start.RandomStart`). Default True.
+        False: all start at rest, and their first spikes come in one synchronous volley.
+    record : see :meth:`snnlab.Network.run`
+        Default None: spikes only.
+
+    Returns
+    -------
+    Result
+        Populations "E" (excitatory) and "I" (inhibitory).
+    """
+    owner = "brunel"
+    g = check.non_negative(owner, "g", g, "")
+    nu_ext_ratio = check.non_negative(owner, "nu_ext_ratio", nu_ext_ratio, "")
+    numbers = coupling_numbers(n_exc, epsilon, gamma, J)
+    J = numbers["J"]
+    model = brunel_model()
+    net = Network(dt=dt, seed=seed)
+    start = RandomStart(model, dt, 0.0, 0.95 * THETA) if random_start else 0.0
+    exc = net.add_population("E", numbers["n_exc"], "excitatory", current=start, model=model)
+    inh = net.add_population("I", numbers["n_inh"], "inhibitory", current=start, model=model)
+    net.connect(exc, [exc, inh], rule="fixed_indegree", k=numbers["c_exc"], weight=J, delay=D)
+    if numbers["c_inh"] > 0 and g > 0:
+        net.connect(inh, [exc, inh], rule="fixed_indegree", k=numbers["c_inh"], weight=g * J, delay=D)
+    rate = nu_ext_ratio * numbers["nu_thr"]
+    if rate > 0:
+        for pop in (exc, inh):
+            net.add_poisson_input(pop, rate=rate, weight=J, n_sources=numbers["c_exc"])
+    return net.run(duration, record=record)
+
+
+def subsample(result: Result, sizes: dict) -> Result:
+    """A copy of ``result`` that keeps only the first ``sizes[label]`` neurons of each
+    population (spikes only), so that a raster of a large network shows single neurons.
+
+    Parameters
+    ----------
+    result : Result
+    sizes : dict of label -> int
+        Neurons to keep per population; populations not named are kept whole.
+    """
+    steps_all, neurons_all = [], []
+    kept = []
+    offset = 0
+    for label in result.labels:
+        keep = min(result.size(label), int(sizes.get(label, result.size(label))))
+        steps, neurons = result.spike_steps(label)
+        mask = neurons < keep
+        steps_all.append(np.asarray(steps[mask]))
+        neurons_all.append(np.asarray(neurons[mask]) + offset)
+        kept.append(keep)
+        offset += keep
+    return Result(dt=result.dt, steps=result.steps, labels=result.labels,
+                  kinds=[result.kind(lb) for lb in result.labels], sizes=kept,
+                  models=[result.model(lb) for lb in result.labels],
+                  spike_steps=np.concatenate(steps_all), spike_neurons=np.concatenate(neurons_all),
+                  recorded=np.empty(0, np.int64), potentials=np.empty((result.steps, 0)),
+                  currents=np.empty((result.steps, 0)), params=result.params)
+
+
+# -- measuring the state --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BrunelState:
+    """Measures of the excitatory population after the transient, and the state they give.
+
+    Attributes
+    ----------
+    rate : float
+        Mean rate, Hz (spikes after ``start`` per neuron per second).
+    cv : float
+        Mean CV of the inter-spike intervals after ``start`` over the neurons with at least
+        3 spikes there (NaN if none).
+    fano : float
+        Fano factor of the population spike count in 1-ms bins (:func:`snnlab.spike_synchrony`).
+    modulation : float
+        Excess modulation of the population rate, ``sqrt(max(F - 1, 0) / m)`` with m the mean
+        count per bin: the standard deviation of the population rate over its mean, once
+        the counting noise of independent neurons (variance = mean) is taken out. It does
+        not grow with the network's size the way the Fano factor does: about 0.5 or less
+        for asynchronous activity in these networks, 1 or more when the population fires
+        in volleys.
+    peak_frequency : float
+        Frequency (Hz) of the largest peak of the population rate's power spectrum.
+    peak_fraction : float
+        Fraction of that spectrum's power within ±20 % of the peak frequency (a sharp,
+        periodic oscillation puts most of its power there; broadband noise does not).
+    label : str
+        One of :data:`STATES` (see :func:`classify_state`).
+    """
+
+    rate: float
+    cv: float
+    fano: float
+    modulation: float
+    peak_frequency: float
+    peak_fraction: float
+    label: str
+
+
+def rate_after(result: Result, label: str, start: float = 100.0) -> float:
+    """Mean rate of a population from ``start`` ms to the end, Hz (spikes per neuron per second)."""
+    start = check.non_negative("rate_after", "start", start, "ms")
+    steps, _ = result.spike_steps(label)
+    k0 = min(round(start / result.dt), result.steps - 1)
+    count = int(np.count_nonzero(np.asarray(steps) >= k0))
+    return 1000.0 * count / (result.size(label) * (result.steps - k0) * result.dt)
+
+
+def cv_after(result: Result, label: str, start: float = 100.0) -> np.ndarray:
+    """CV of the inter-spike intervals of each neuron, from its spikes at or after ``start`` ms.
+
+    Like :func:`snnlab.cv_isi` (population standard deviation over mean), but ignoring the
+    transient; NaN for neurons with fewer than 3 spikes after ``start``.
+
+    Returns
+    -------
+    ndarray (n,), dimensionless
+    """
+    start = check.non_negative("cv_after", "start", start, "ms")
+    steps, neurons = result.spike_steps(label)
+    k0 = round(start / result.dt)
+    mask = np.asarray(steps) >= k0
+    steps, neurons = np.asarray(steps)[mask], np.asarray(neurons)[mask]
+    order = np.lexsort((steps, neurons))
+    steps, neurons = steps[order], neurons[order]
+    same = neurons[1:] == neurons[:-1]
+    intervals = np.diff(steps)[same].astype(float)
+    whose = neurons[1:][same]
+    n = result.size(label)
+    k = np.bincount(whose, minlength=n).astype(float)
+    mean = np.divide(np.bincount(whose, weights=intervals, minlength=n), k, out=np.zeros(n), where=k > 0)
+    squares = np.bincount(whose, weights=(intervals - mean[whose]) ** 2, minlength=n)
+    cv = np.full(n, np.nan)
+    enough = k >= 2
+    cv[enough] = np.sqrt(squares[enough] / k[enough]) / mean[enough]
+    return cv
+
+
+def classify_state(rate: float, cv: float, modulation: float, peak_frequency: float, peak_fraction: float) -> str:
+    """The state label from the measures of :class:`BrunelState`, by these rules in order:
+
+    1. ``rate < QUIET_HZ`` (1 Hz): "quiescent";
+    2. "SR" if the neurons are regular (``cv < CV_IRREGULAR``, 0.3), the population rate
+       is modulated (``modulation >= MODULATION_SYNC``, 0.5) and its rhythm is the neurons'
+       own (``peak_frequency <= SR_CYCLES * rate``, 1.5: each neuron fires in most cycles);
+    3. "SI-slow" if the population fires in strong volleys (``modulation >= MODULATION_SLOW``,
+       0.85) at a slow rhythm (``peak_frequency < FAST_HZ``, 100 Hz); single neurons fire
+       in few of the cycles, so their CV, from few spikes, is not used here;
+    4. "SI-fast" if the neurons are irregular (``cv >= 0.3``) and the population rate has a
+       sharp fast rhythm (``peak_fraction >= PEAK_FRACTION_FAST``, 0.6, and
+       ``peak_frequency >= FAST_HZ``);
+    5. "AR" if the neurons are regular (``cv < 0.3``) and nothing above applies;
+    6. "AI" otherwise: irregular neurons, no strong or sharp population rhythm.
+    """
+    if not rate >= QUIET_HZ:
+        return "quiescent"
+    regular = math.isnan(cv) or cv < CV_IRREGULAR
+    if regular and modulation >= MODULATION_SYNC and peak_frequency <= SR_CYCLES * rate:
+        return "SR"
+    if modulation >= MODULATION_SLOW and peak_frequency < FAST_HZ:
+        return "SI-slow"
+    if not regular and peak_fraction >= PEAK_FRACTION_FAST and peak_frequency >= FAST_HZ:
+        return "SI-fast"
+    return "AR" if regular else "AI"
+
+
+def measure_state(result: Result, label: str = "E", start: float = 100.0) -> BrunelState:
+    """Measure a Brunel run's excitatory population after ``start`` ms and classify it.
+
+    Parameters
+    ----------
+    result : Result
+        From :func:`brunel`.
+    label : str
+        Population to measure. Default "E".
+    start : float
+        Ignore everything before this time, ms (the transient from rest). Default 100;
+        must leave at least 20 ms.
+
+    Returns
+    -------
+    BrunelState
+    """
+    owner = "measure_state"
+    start = check.non_negative(owner, "start", start, "ms")
+    if result.duration - start < 20.0:
+        raise ValueError(f"{owner}.start: must leave at least 20 ms of the {result.duration:g} ms run (got {start!r})")
+    steps, _ = result.spike_steps(label)
+    k0 = round(start / result.dt)
+    count = int(np.count_nonzero(np.asarray(steps) >= k0))
+    rate = rate_after(result, label, start)
+    cvs = cv_after(result, label, start)
+    cv = float(np.nanmean(cvs)) if np.any(np.isfinite(cvs)) else math.nan
+    if count == 0:
+        return BrunelState(rate, cv, math.nan, 0.0, math.nan, 0.0, classify_state(rate, cv, 0.0, math.nan, 0.0))
+    fano = analysis.spike_synchrony(result, label, bin=1.0, start=start)
+    bin_steps = round(1.0 / result.dt)
+    counts = np.bincount((np.asarray(steps)[np.asarray(steps) >= k0] - k0) // bin_steps,
+                         minlength=(result.steps - k0) // bin_steps).astype(float)
+    counts = counts[: (result.steps - k0) // bin_steps]
+    mean = counts.mean()
+    modulation = math.sqrt(max(fano - 1.0, 0.0) / mean) if mean > 0 and math.isfinite(fano) else 0.0
+    x = counts - mean
+    power = np.abs(np.fft.rfft(x * np.hanning(x.size))) ** 2
+    freqs = np.fft.rfftfreq(x.size, d=1e-3)
+    power, freqs = power[1:], freqs[1:]
+    if power.sum() > 0:
+        peak = int(np.argmax(power))
+        peak_frequency = float(freqs[peak])
+        band = (freqs >= 0.8 * peak_frequency) & (freqs <= 1.2 * peak_frequency)
+        peak_fraction = float(power[band].sum() / power.sum())
+    else:
+        peak_frequency, peak_fraction = math.nan, 0.0
+    label_ = classify_state(rate, cv, modulation, peak_frequency, peak_fraction)
+    return BrunelState(rate, cv, fano, modulation, peak_frequency, peak_fraction, label_)
+
+
+@dataclass(frozen=True, eq=False)
+class StateMap:
+    """States of the Brunel network over a grid of (g, nu_ext_ratio) (made by :func:`state_map`).
+
+    ``labels[i, j]`` and the measure arrays belong to ``gs[j]`` and ``ratios[i]`` (rows
+    are external rates, columns g, as the map is drawn).
+    """
+
+    gs: np.ndarray
+    ratios: np.ndarray
+    labels: np.ndarray
+    rate: np.ndarray
+    cv: np.ndarray
+    modulation: np.ndarray
+    peak_frequency: np.ndarray
+    peak_fraction: np.ndarray
+    n_exc: int
+    duration: float
+    start: float
+
+
+def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | None = None, D: float = 1.5,
+              duration: float = 300.0, start: float = 100.0, seed: int = 0) -> StateMap:
+    """Run :func:`brunel` at every (g, nu_ext_ratio) and classify each run.
+
+    Parameters
+    ----------
+    gs, ratios : sequences of float
+        Relative inhibition g and external rate in units of nu_thr.
+    n_exc, epsilon, J, D, duration, seed
+        As in :func:`brunel`; default a 2000 + 500 network with ``J = 100 mV / C_E``.
+    start : float
+        Transient to skip before measuring, ms. Default 100.
+
+    Returns
+    -------
+    StateMap
+    """
+    gs = np.atleast_1d(np.asarray(gs, dtype=float))
+    ratios = np.atleast_1d(np.asarray(ratios, dtype=float))
+    shape = (ratios.size, gs.size)
+    labels = np.empty(shape, dtype=object)
+    arrays = {name: np.full(shape, math.nan) for name in ("rate", "cv", "modulation", "peak_frequency",
+                                                          "peak_fraction")}
+    for i, ratio in enumerate(ratios):
+        for j, g in enumerate(gs):
+            res = brunel(g=g, nu_ext_ratio=ratio, n_exc=n_exc, epsilon=epsilon, J=J, D=D, duration=duration,
+                         seed=seed)
+            state = measure_state(res, start=start)
+            labels[i, j] = state.label
+            for name in arrays:
+                arrays[name][i, j] = getattr(state, name)
+    return StateMap(gs, ratios, labels, n_exc=n_exc, duration=duration, start=start, **arrays)
+
+
+# -- drawing ----------------------------------------------------------------------------------------------
+#: Brunel's (2000, Fig. 2) four example points: state -> (g, nu_ext / nu_thr).
+EXAMPLES = {"SR": (3.0, 2.0), "SI-fast": (6.0, 4.0), "AI": (5.0, 2.0), "SI-slow": (4.5, 0.9)}
+#: Network size of the example figure (N_E; N_I = N_E / 4, J = 100 mV / C_E): large enough for
+#: the fast oscillation to stand out of the finite-size noise.
+EXAMPLE_N_EXC = 5000
+#: The state map's grid and size (small, so that it runs in seconds).
+MAP_GS = (3.0, 4.0, 5.0, 6.0, 8.0)
+MAP_RATIOS = (0.9, 2.0, 3.0, 4.0)
+MAP_N_EXC = 2000
+#: Neurons of each population shown in rasters.
+RASTER_NEURONS = {"E": 80, "I": 20}
+
+
+def draw_state(result: Result, ax_raster, ax_rate, state: BrunelState | None = None, start: float = 100.0,
+               bin: float = 0.5, window: tuple | None = None) -> None:
+    """A raster of a few neurons (:data:`RASTER_NEURONS`) and the population rates of a
+    :func:`brunel` run.
+
+    ``window`` (ms, ms) is the time range shown; default from ``start`` (the measured part)
+    to the end.
+    """
+    from .. import plotting
+
+    plotting.plot_raster(subsample(result, RASTER_NEURONS), ax=ax_raster, markersize=2.0)
+    legend = ax_raster.get_legend()
+    if legend is not None:  # the rate plot below names the colours; the title needs the space
+        legend.remove()
+    ax_raster.set_xlabel("")
+    ax_raster.tick_params(labelbottom=False)
+    ax_raster.set_ylabel("neuron")
+    plotting.plot_population_rate(result, bin=bin, ax=ax_rate)
+    for line in ax_rate.get_lines():
+        if line.get_label().startswith("I "):
+            line.set_alpha(0.75)
+    lo, hi = window if window is not None else (start, result.duration)
+    for ax in (ax_raster, ax_rate):
+        ax.set_xlim(lo, hi)
+    ax_rate.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    shown = f"first {RASTER_NEURONS['E']} of {result.size('E')} E, {RASTER_NEURONS['I']} of {result.size('I')} I"
+    title = shown if state is None else (f"{state.label}: {state.rate:.0f} Hz, CV {state.cv:.2f}, "
+                                         f"modulation {state.modulation:.2f} ({shown})")
+    ax_raster.set_title(title, fontsize="small", loc="left")
+
+
+def zoom_window(result: Result, state: BrunelState, start: float = 100.0) -> tuple:
+    """The time range to show: the last 50 ms for a fast regular state (SR), whose rhythm
+    would fill a longer window solid; from ``start`` to the end otherwise."""
+    if state.label == "SR":
+        return (max(start, result.duration - 50.0), result.duration)
+    return (start, result.duration)
+
+
+def draw_cv_histogram(result: Result, ax, start: float = 100.0) -> None:
+    """Histogram of the single neurons' CV of ISIs (E red, I blue), after ``start`` ms."""
+    from .. import plotting
+
+    bins = np.linspace(0.0, 2.0, 41)
+    for label in ("E", "I"):
+        cv = cv_after(result, label, start)
+        cv = cv[np.isfinite(cv)]
+        filled = label == "E"
+        ax.hist(np.clip(cv, 0.0, 2.0), bins=bins, color=plotting.kind_color(result.kind(label)),
+                alpha=0.5 if filled else 1.0, histtype="stepfilled" if filled else "step", linewidth=1.5,
+                label=f"{label}: mean {cv.mean():.2f}" if cv.size else f"{label}: < 3 spikes")
+    ax.axvline(1.0, color="black", linestyle=":", linewidth=1.0, label="Poisson (CV = 1)")
+    ax.set_xlim(0.0, 2.0)
+    ax.set_xlabel("CV of ISIs (after the transient)")
+    ax.set_ylabel("number of neurons")
+    ax.legend(loc="upper right", fontsize="small")
+
+
+def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
+    """The states over (g, nu_ext / nu_thr): one coloured cell per run, with its label and
+    mean rate; ``point`` marks a (g, ratio)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    index = np.vectorize(STATES.index)(smap.labels)
+    cmap = ListedColormap([STATE_COLORS[s] for s in STATES])
+    gs, ratios = smap.gs, smap.ratios
+    ax.imshow(index, cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, origin="lower", aspect="auto",
+              extent=(-0.5, gs.size - 0.5, -0.5, ratios.size - 0.5), interpolation="nearest")
+    for i in range(ratios.size):
+        for j in range(gs.size):
+            ax.text(j, i, f"{smap.labels[i, j]}\n{smap.rate[i, j]:.0f} Hz", ha="center", va="center",
+                    fontsize="small", color="white" if smap.labels[i, j] in ("SR", "AI", "SI-slow") else "black")
+    ax.set_xticks(range(gs.size), [f"{g:g}\n(balance)" if g == 4.0 else f"{g:g}" for g in gs])
+    ax.set_yticks(range(ratios.size), [f"{r:g}" for r in ratios])
+    if point is not None:
+        x = np.interp(point[0], gs, np.arange(gs.size))
+        y = np.interp(point[1], ratios, np.arange(ratios.size))
+        ax.plot([x], [y], marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black")
+    ax.set_xlabel("relative inhibition g (g = 4: inhibition balances excitation)")
+    ax.set_ylabel("external rate ν_ext / ν_thr")
+    present = [s for s in STATES if np.any(smap.labels == s)]
+    handles = [Patch(color=STATE_COLORS[s], label=f"{s}: {STATE_NAMES[s]}") for s in present]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+    ax.set_title(f"N_E = {smap.n_exc}, {smap.duration:g} ms (measured after {smap.start:g} ms)", fontsize="medium")
+
+
+def figures() -> dict:
+    """The notebook's main figures: Brunel's four example states (raster, population rate)
+    and the map of the states over (g, nu_ext / nu_thr)."""
+    import matplotlib.pyplot as plt
+
+    out = {}
+    fig, axes = plt.subplots(2, 4, figsize=(16, 6.5), height_ratios=(1.4, 1.0), layout="constrained")
+    for column, (name, (g, ratio)) in enumerate(EXAMPLES.items()):
+        res = brunel(g=g, nu_ext_ratio=ratio, n_exc=EXAMPLE_N_EXC, J=None)
+        state = measure_state(res)
+        draw_state(res, axes[0, column], axes[1, column], state, window=zoom_window(res, state))
+        axes[0, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
+                                  f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+    fig.suptitle(f"N_E = {EXAMPLE_N_EXC}, N_I = {EXAMPLE_N_EXC // 4}, J = {coupling_numbers(EXAMPLE_N_EXC)['J']:g} mV; "
+                 f"rasters: the first {RASTER_NEURONS['E']} E and {RASTER_NEURONS['I']} I neurons", fontsize="medium")
+    out["states"] = fig
+    fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
+    draw_state_map(state_map(MAP_GS, MAP_RATIOS, n_exc=MAP_N_EXC), ax)
+    out["state_map"] = fig
+    return out

@@ -1,0 +1,524 @@
+"""Notebook 03: several connected populations (the report's Section 3), then a competition.
+
+Two set-ups:
+
+* :func:`three_populations`: the report's three populations of 100 neurons, two
+  excitatory (E1, E2) and one inhibitory (I), with the report's inputs, both excitatory
+  populations projecting onto the inhibitory one, either by the report's
+  population-level coupling ("every time E has emitted ``every`` spikes, every neuron of I
+  receives ``effect`` mV") or by neuron-to-neuron synapses (probability ``p``, ``weight``).
+* :func:`competition`: the step the report points at. Two excitatory populations excite
+  themselves and a shared inhibitory population, which inhibits both; a small bias in
+  their inputs decides which one wins. :func:`win_fraction` repeats it over seeds.
+
+The report's inputs, and what its code does with them (DESIGN.md, "The assignment's
+quirks"):
+
+* E1: ``lambda x: 3*i`` inside ``for i in range(100)`` was meant to give neuron i a
+  current of ``3*i`` nA. Python's closures bind ``i`` late, so every lambda returns
+  ``3*99 = 297`` nA once the loop is over: :func:`report_currents` gives either
+  (``late_binding=True`` for what the code does).
+* E2: ``random.random()*5.5`` draws a new value at every call, i.e. at every step:
+  uniform noise in [0, 5.5) nA, here the seeded :class:`snnlab.UniformNoise`.
+* I: 3 nA.
+* The prose says populations of 10 neurons; the code makes 100. We use 100.
+
+Units: time ms, potential mV, current nA, weights mV, rates Hz.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _checks as check
+from .. import analysis, plotting
+from ..inputs import Constant, Noise, UniformNoise
+from ..network import Network
+from ..neurons import LIF
+from ..results import Result
+from ._start import RandomStart
+
+__all__ = [
+    "E1_COLOR",
+    "E2_COLOR",
+    "REPORT",
+    "SCALED",
+    "WIN_BIASES",
+    "WIN_SEEDS",
+    "WinFraction",
+    "competition",
+    "coupling_events",
+    "decide",
+    "draw_competition",
+    "draw_currents",
+    "draw_three_populations",
+    "draw_trajectory",
+    "draw_win_fraction",
+    "figures",
+    "report_currents",
+    "three_populations",
+    "win_fraction",
+    "window_rate",
+]
+
+#: Two shades of red for the two excitatory populations (inhibitory stays plotting.INH_COLOR).
+E1_COLOR = "#a50f15"
+E2_COLOR = "#fb6a4a"
+POP_COLORS = {"E1": E1_COLOR, "E2": E2_COLOR, "I": plotting.INH_COLOR}
+
+#: The report's Section 3 numbers: population size, inputs (E1 slope nA per neuron index,
+#: E2 noise range nA, I current nA), within-population connection probabilities (out-degree
+#: ceil(n*p), the report's rule), weights (mV), the coupling threshold and effect, the delay
+#: of one step (ms) and 800 steps of 0.1 ms.
+REPORT = {
+    "n": 100, "e1_slope": 3.0, "e2_high": 5.5, "i_current": 3.0, "p_within_exc": 0.01, "p_within_inh": 0.1,
+    "within_weight": 2.0, "every": 20, "effect": 2.0, "delay": 0.1, "duration": 80.0,
+}
+
+COUPLINGS = ("population", "neurons")
+#: Time step of every run here, ms (the assignment's).
+DT = 0.1
+
+
+# -- the report's three populations --------------------------------------------------------------------
+def report_currents(n: int = 100, e1_slope: float = 3.0, late_binding: bool = False, e2_high: float = 5.5,
+                    i_current: float = 3.0) -> dict:
+    """The report's input currents for populations E1, E2 and I.
+
+    Parameters
+    ----------
+    n : int
+        Neurons per population. Default 100.
+    e1_slope : float
+        nA per neuron index: neuron i of E1 gets ``e1_slope * i`` nA (the report: 3).
+    late_binding : bool
+        True: what the report's code does, ``e1_slope * (n - 1)`` nA for every neuron of E1
+        (its lambdas all see the loop's last ``i``). Default False (what it meant).
+    e2_high : float
+        E2 gets uniform noise in ``[0, e2_high)`` nA, a new value per neuron and step
+        (the report: 5.5).
+    i_current : float
+        Constant current of I, nA (the report: 3).
+
+    Returns
+    -------
+    dict of label -> snnlab Current
+    """
+    owner = "report_currents"
+    n = check.integer(owner, "n", n, minimum=1)
+    e1_slope = check.real(owner, "e1_slope", e1_slope, "nA")
+    index = np.full(n, n - 1.0) if late_binding else np.arange(n, dtype=float)
+    return {"E1": Constant(e1_slope * index), "E2": UniformNoise(0.0, e2_high), "I": Constant(i_current)}
+
+
+def three_populations(coupling: str = "population", every: int = 20, effect: float = 2.0, p: float = 0.05,
+                      weight: float = 2.0, delay: float = 0.1, e1_slope: float = 3.0, late_binding: bool = False,
+                      e2_high: float = 5.5, i_current: float = 3.0, within: bool = True, within_weight: float = 2.0,
+                      n: int = 100, duration: float = 80.0, seed: int = 0) -> Result:
+    """The report's three populations: E1 and E2 (excitatory) both drive I (inhibitory).
+
+    Parameters
+    ----------
+    coupling : {"population", "neurons"}
+        "population": the report's coupling; every time E1 (and, counted separately, E2)
+        has emitted ``every`` spikes, every neuron of I receives ``effect`` mV.
+        "neurons": synapses from each neuron of E1 and E2 to each neuron of I with
+        probability ``p``, ``weight`` mV each. Default "population".
+    every : int
+        Spikes of a source population per coupling event, >= 1 (the report: 20).
+    effect : float
+        mV each neuron of I receives per event (the report: 2).
+    p : float
+        Connection probability of the neuron-to-neuron projections. Default 0.05, which with
+        ``weight = 2`` gives each I neuron the same mean input per source spike as the
+        population coupling: ``p * weight = effect / every = 0.1`` mV.
+    weight : float
+        mV per synapse of those projections. Default 2.
+    delay : float
+        ms, of the coupling and the projections (whole steps of 0.1 ms). Default 0.1 (one step).
+    e1_slope, late_binding, e2_high, i_current
+        The inputs, see :func:`report_currents`; defaults are the report's (as meant).
+    within : bool
+        Add the report's connections inside each population: every neuron projects to
+        ``ceil(n * p)`` random others of its own population, p = 0.01 for E1 and E2 and 0.1
+        for I, ``within_weight`` mV, one step of delay. Default True.
+    within_weight : float
+        mV. Default 2 (the report's weight).
+    n : int
+        Neurons per population. Default 100.
+    duration : float
+        ms. Default 80 (the report's 800 steps of 0.1 ms).
+    seed : int
+        Seed of the connectivity and the noise. Default 0.
+
+    Returns
+    -------
+    Result
+        Populations "E1", "E2", "I", with potentials and currents recorded.
+    """
+    owner = "three_populations"
+    coupling = check.choice(owner, "coupling", coupling, COUPLINGS)
+    currents = report_currents(n, e1_slope, late_binding, e2_high, i_current)
+    net = Network(dt=DT, seed=seed)
+    e1 = net.add_population("E1", n, "excitatory", current=currents["E1"])
+    e2 = net.add_population("E2", n, "excitatory", current=currents["E2"])
+    inh = net.add_population("I", n, "inhibitory", current=currents["I"])
+    if within:
+        for pop, p_within in ((e1, REPORT["p_within_exc"]), (e2, REPORT["p_within_exc"]),
+                              (inh, REPORT["p_within_inh"])):
+            k = min(pop.n - 1, math.ceil(pop.n * p_within - 1e-9))
+            net.connect(pop, pop, rule="fixed_outdegree", k=k, weight=within_weight)
+    for source in (e1, e2):
+        if coupling == "population":
+            net.couple(source, inh, every=every, effect=effect, delay=delay)
+        else:
+            net.connect(source, inh, rule="fixed_probability", p=p, weight=weight, delay=delay)
+    return net.run(duration, record="all")
+
+
+def coupling_events(result: Result, label: str, every: int) -> np.ndarray:
+    """Times (ms) at which a population-level coupling from ``label`` fires: the times of
+    its ``every``-th, ``2*every``-th, ... spike (counting all its neurons together). Two
+    events at the same time mean two deliveries in that step."""
+    every = check.integer("coupling_events", "every", every, minimum=1)
+    times, _ = result.spikes(label)
+    return np.asarray(times[every - 1::every])
+
+
+# -- competition -------------------------------------------------------------------------------------
+def competition(bias: float = 0.05, input: float = 1.4, input_inh: float = 0.6, noise: float = 5.0,
+                w_ee: float = 0.12, w_ei: float = 0.1, w_ie: float = 0.2, p: float = 0.2, delay: float = 1.0,
+                n: int = 100, n_inh: int = 50, duration: float = 300.0, seed: int = 0, clamp: bool = False,
+                random_start: bool = True, record="auto") -> Result:
+    """Two excitatory populations competing through a shared inhibitory one.
+
+    E1 and E2 (``n`` neurons each) excite themselves (``w_ee``) and the shared inhibitory
+    population I (``n_inh`` neurons, ``w_ei``); I inhibits both (``w_ie``). All synapses
+    are drawn with probability ``p`` and share one ``delay``. E1 gets ``input + bias/2``,
+    E2 ``input - bias/2``, I ``input_inh``, and every neuron an independent Gaussian noise
+    current. Whichever population gets ahead drives I harder, and I silences the other:
+    the bias tilts the race, the noise makes it a gamble.
+
+    The defaults put the network in an asynchronous, noise-driven regime (the mean
+    inputs are close to the rheobase of 1 nA), where the winner emerges over tens of ms.
+    With stronger excitation (w_ee) or weaker inhibitory drive the populations fire in
+    synchronous volleys paced by the inhibition, and the first volley decides.
+
+    Parameters
+    ----------
+    bias : float
+        Input difference E1 - E2, nA. Default 0.05.
+    input : float
+        Mean input of E1 and E2, nA. Default 1.4.
+    input_inh : float
+        Mean input of I, nA. Default 0.6.
+    noise : float
+        Standard deviation of the noise current, nA, a new value per neuron and step of
+        0.1 ms. Default 5.
+    w_ee, w_ei, w_ie : float
+        Weights, mV: within each excitatory population, E to I, and I to E (the sign comes
+        from the source). Defaults 0.12, 0.1, 0.2 (the threshold is 1 mV).
+    p : float
+        Connection probability of every projection. Default 0.2.
+    delay : float
+        ms, >= 0.1 (one step). Default 1.
+    n, n_inh : int
+        Sizes of each excitatory population and of the inhibitory one. Defaults 100, 50.
+    duration : float
+        ms. Default 300.
+    seed : int
+        Seed of connectivity and noise. Default 0.
+    clamp : bool
+        Use the report's LIF (forward Euler, clamped at rest so inhibition cannot push
+        below 0 mV) instead of the real one. Default False.
+    random_start : bool
+        Start every neuron at a random potential between rest and threshold (see
+        :class:`~snnlab.experiments._start.RandomStart`) rather than all at rest, which
+        would make the first spikes one synchronous volley. Default True.
+    record : see :meth:`snnlab.Network.run`
+        Default "auto".
+
+    Returns
+    -------
+    Result
+        Populations "E1", "E2" and "I".
+    """
+    owner = "competition"
+    bias = check.real(owner, "bias", bias, "nA")
+    input = check.real(owner, "input", input, "nA")
+    model = LIF.assignment() if clamp else LIF()
+    net = Network(dt=DT, seed=seed)
+
+    top = model.u_rest + 0.95 * (model.threshold - model.u_rest)
+
+    def drive(mean):
+        current = Constant(mean) + Noise(0.0, noise)
+        return current + RandomStart(model, DT, model.u_rest, top) if random_start else current
+
+    e1 = net.add_population("E1", n, "excitatory", current=drive(input + bias / 2), model=model)
+    e2 = net.add_population("E2", n, "excitatory", current=drive(input - bias / 2), model=model)
+    inh = net.add_population("I", n_inh, "inhibitory", current=drive(input_inh), model=model)
+    for exc in (e1, e2):
+        net.connect(exc, exc, rule="fixed_probability", p=p, weight=w_ee, delay=delay)
+        net.connect(exc, inh, rule="fixed_probability", p=p, weight=w_ei, delay=delay)
+        net.connect(inh, exc, rule="fixed_probability", p=p, weight=w_ie, delay=delay)
+    return net.run(duration, record=record)
+
+
+def decide(result: Result, window: float = 20.0, margin: float = 5.0) -> analysis.Decision:
+    """Who won a :func:`competition`, and when: :func:`snnlab.decision` on E1 against E2
+    (rates over a sliding ``window`` of ms; the winner ends ahead by ``margin`` Hz)."""
+    return analysis.decision(result, "E1", "E2", window=window, margin=margin)
+
+
+@dataclass(frozen=True, eq=False)
+class WinFraction:
+    """Outcomes of :func:`competition` over seeds, per bias (made by :func:`win_fraction`).
+
+    Attributes
+    ----------
+    biases : ndarray (k,), nA
+    n_seeds : int
+    e1, e2, undecided : ndarray (k,)
+        Fraction of the seeds in which E1 won, E2 won, neither.
+    decision_time : ndarray (k,), ms
+        Median decision time of the decided runs (NaN if none decided).
+    """
+
+    biases: np.ndarray
+    n_seeds: int
+    e1: np.ndarray
+    e2: np.ndarray
+    undecided: np.ndarray
+    decision_time: np.ndarray
+
+
+def win_fraction(biases, seeds=range(10), window: float = 20.0, margin: float = 5.0, **params) -> WinFraction:
+    """Run :func:`competition` for every bias and seed; count who wins.
+
+    Parameters
+    ----------
+    biases : sequence of float
+        nA.
+    seeds : sequence of int
+        One run per seed and bias (the same seeds for every bias). Default 0..9.
+    window, margin : float
+        Passed to :func:`decide`.
+    **params
+        Any other parameter of :func:`competition` (input, noise, weights, p, delay, ...).
+
+    Returns
+    -------
+    WinFraction
+    """
+    biases = np.atleast_1d(np.asarray(biases, dtype=float))
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("win_fraction.seeds: must hold at least one seed (got none)")
+    wins = np.zeros((biases.size, 3))
+    times = np.full(biases.size, math.nan)
+    for i, bias in enumerate(biases):
+        decided = []
+        for seed in seeds:
+            outcome = decide(competition(bias=float(bias), seed=seed, record=None, **params), window, margin)
+            wins[i, {"E1": 0, "E2": 1, None: 2}[outcome.winner]] += 1
+            if outcome.decision_time is not None:
+                decided.append(outcome.decision_time)
+        if decided:
+            times[i] = float(np.median(decided))
+    wins /= len(seeds)
+    return WinFraction(biases, len(seeds), wins[:, 0], wins[:, 1], wins[:, 2], times)
+
+
+# -- drawing ----------------------------------------------------------------------------------------------
+def draw_currents(axes, n: int = 100, e1_slope: float = 3.0, e2_high: float = 5.5, i_current: float = 3.0,
+                  duration: float = 80.0) -> None:
+    """Two axes: the current each neuron gets (E1 as written and as meant, E2's range, I)
+    and the firing rate each neuron of an unconnected population reaches with it."""
+    ax_i, ax_r = axes
+    index = np.arange(n)
+    written = e1_slope * (n - 1) * np.ones(n)
+    meant = e1_slope * index
+    ax_i.plot(index, written, color=E1_COLOR, linestyle="--", linewidth=1.5,
+              label=f"E1 as written: {e1_slope:g}·{n - 1} = {e1_slope * (n - 1):g} nA for all")
+    ax_i.plot(index, meant, color=E1_COLOR, linewidth=1.5, label=f"E1 as meant: {e1_slope:g}·i nA")
+    ax_i.fill_between(index, 0.0, e2_high, color=E2_COLOR, alpha=0.35, linewidth=0,
+                      label=f"E2: uniform in [0, {e2_high:g}) nA, redrawn every step")
+    ax_i.plot(index, np.full(n, i_current), color=plotting.INH_COLOR, linewidth=1.5, label=f"I: {i_current:g} nA")
+    ax_i.axhline(LIF().rheobase, color="0.3", linestyle=":", linewidth=1.0, label="rheobase (1 nA)")
+    ax_i.set_yscale("symlog", linthresh=1.0)
+    ax_i.set_ylim(0.0, 3e4)
+    ax_i.set_xlabel("neuron index i")
+    ax_i.set_ylabel("input current (nA)")
+    ax_i.set_title("the report's inputs", fontsize="medium")
+    ax_i.legend(loc="upper center", ncol=2, fontsize="small", framealpha=0.95)
+    net = Network(dt=0.1, seed=0)
+    net.add_population("written", n, "excitatory", current=written)
+    net.add_population("meant", n, "excitatory", current=meant)
+    net.add_population("E2", n, "excitatory", current=UniformNoise(0.0, e2_high))
+    net.add_population("I", n, "inhibitory", current=i_current)
+    res = net.run(duration, record=None)
+    ax_r.plot(index, res.firing_rate("written"), color=E1_COLOR, linestyle="--", linewidth=1.5, label="E1 as written")
+    ax_r.plot(index, res.firing_rate("meant"), color=E1_COLOR, linewidth=1.5, label="E1 as meant")
+    ax_r.plot(index, res.firing_rate("E2"), color=E2_COLOR, marker=".", linestyle="none", label="E2")
+    ax_r.plot(index, res.firing_rate("I"), color=plotting.INH_COLOR, linewidth=1.5, label="I")
+    ax_r.axhline(1000.0 / 0.1, color="0.3", linestyle=":", linewidth=1.0, label="one spike per step (1/dt)")
+    ax_r.set_yscale("symlog", linthresh=10.0)
+    ax_r.set_ylim(0.0, 3e5)
+    ax_r.set_xlabel("neuron index i")
+    ax_r.set_ylabel("firing rate (Hz)")
+    ax_r.set_title("alone (no synapses), real LIF", fontsize="medium")
+    ax_r.legend(loc="upper center", ncol=3, fontsize="small", framealpha=0.95)
+
+
+def _recolor_rates(ax) -> None:
+    """Give E1 and E2 their own shades of red in a plot_population_rate axes."""
+    for line in ax.get_lines():
+        label = line.get_label().split(" ")[0]
+        if label in POP_COLORS:
+            line.set_color(POP_COLORS[label])
+    ax.legend(loc="upper right", fontsize="small")
+
+
+def draw_three_populations(result: Result, ax_raster, ax_rate, every: int | None = None) -> None:
+    """Raster and population rates (1-ms bins) of a :func:`three_populations` run; with
+    ``every``, ticks under the raster mark the population coupling's events."""
+    plotting.plot_raster(result, ax=ax_raster)
+    ax_raster.set_xlabel("")
+    ax_raster.tick_params(labelbottom=False)
+    if every is not None:
+        for label, y in (("E1", -8.0), ("E2", -20.0)):
+            events = coupling_events(result, label, every)
+            ax_raster.plot(events, np.full(events.size, y), marker="|", linestyle="none", markersize=7,
+                           markeredgewidth=1.2, color=POP_COLORS[label], label=f"{label} event (each {every} spikes)")
+        ax_raster.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small")
+    ax_raster.set_ylim(-28.0, result.n - 0.5)
+    ax_raster.set_yticks([t for t in ax_raster.get_yticks() if 0 <= t < result.n])
+    plotting.plot_population_rate(result, bin=1.0, ax=ax_rate)
+    _recolor_rates(ax_rate)
+
+
+def window_rate(result: Result, label: str, window: float) -> np.ndarray:
+    """Population rate (Hz) over the ``window`` ms ending at each step from ``window`` on, the
+    sliding window :func:`snnlab.decision` uses (its ``time`` axis)."""
+    w = round(window / result.dt)
+    steps, _ = result.spike_steps(label)
+    cumulative = np.concatenate([[0], np.cumsum(np.bincount(np.asarray(steps), minlength=result.steps))])
+    return (cumulative[w:] - cumulative[:-w]) * (1000.0 / (result.size(label) * w * result.dt))
+
+
+def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_rate) -> None:
+    """Raster, and the smoothed population rates (the sliding window the decision uses)
+    with the decision time."""
+    plotting.plot_raster(result, ax=ax_raster)
+    ax_raster.set_xlabel("")
+    ax_raster.tick_params(labelbottom=False)
+    ax_rate.plot(outcome.time, outcome.smoothed_a, color=E1_COLOR, linewidth=1.5, label="E1")
+    ax_rate.plot(outcome.time, outcome.smoothed_b, color=E2_COLOR, linewidth=1.5, linestyle="--", label="E2")
+    ax_rate.plot(outcome.time, window_rate(result, "I", outcome.window), color=plotting.INH_COLOR, linewidth=1.0,
+                 label="I")
+    if outcome.decision_time is not None:
+        ax_rate.axvline(outcome.decision_time, color="black", linestyle=":", linewidth=1.2,
+                        label=f"{outcome.winner} wins at {outcome.decision_time:.0f} ms")
+    ax_rate.set_xlim(0.0, result.duration)
+    highest = max([float(np.max(line.get_ydata(), initial=0.0)) for line in ax_rate.get_lines()] + [10.0])
+    ax_rate.set_ylim(0.0, 1.45 * highest)  # room for the legend above the traces
+    ax_rate.set_xlabel("time (ms)")
+    ax_rate.set_ylabel(f"rate, last {outcome.window:g} ms (Hz)")
+    ax_rate.legend(loc="upper left", fontsize="small", ncol=4)
+
+
+def draw_trajectory(outcome: analysis.Decision, ax) -> None:
+    """E2's rate against E1's over the run (sliding-window rates), with the diagonal of
+    equal rates and the regions where one population is ahead by the decision's margin."""
+    a, b = np.asarray(outcome.smoothed_a), np.asarray(outcome.smoothed_b)
+    top = max(float(a.max(initial=0.0)), float(b.max(initial=0.0)), 10.0) * 1.1
+    margin = outcome.margin
+    ax.fill_between([0, top], [margin, top + margin], top, color=E2_COLOR, alpha=0.15, linewidth=0)
+    ax.fill_between([0, top], 0, [-margin, top - margin], color=E1_COLOR, alpha=0.12, linewidth=0)
+    ax.text(0.04, 0.96, f"E2 ahead by\n> {margin:g} Hz", transform=ax.transAxes, ha="left", va="top",
+            fontsize="small", color=E2_COLOR)
+    ax.text(0.97, 0.5, f"E1 ahead by\n> {margin:g} Hz", transform=ax.transAxes, ha="right", va="center",
+            fontsize="small", color=E1_COLOR)
+    ax.plot([0, top], [0, top], color="0.5", linestyle=":", linewidth=1.0)
+    ax.plot(a, b, color="black", linewidth=0.8)
+    ax.plot(a[:1], b[:1], marker="o", color="black", linestyle="none", label=f"start ({outcome.time[0]:g} ms)")
+    ax.plot(a[-1:], b[-1:], marker="s", color="black", linestyle="none", label=f"end ({outcome.time[-1]:g} ms)")
+    if outcome.decision_time is not None:
+        k = int(np.searchsorted(outcome.time, outcome.decision_time))
+        ax.plot(a[k:k + 1], b[k:k + 1], marker="*", markersize=13, color="gold", markeredgecolor="black",
+                linestyle="none", label=f"decision ({outcome.decision_time:.0f} ms)")
+    ax.set_xlim(0.0, top)
+    ax.set_ylim(0.0, top)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel(f"E1 rate, last {outcome.window:g} ms (Hz)")
+    ax.set_ylabel(f"E2 rate, last {outcome.window:g} ms (Hz)")
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+
+
+def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
+    """Fraction of wins of E1 and E2 against the bias; optionally the median decision time."""
+    ax_frac.plot(wins.biases, wins.e1, color=E1_COLOR, marker="o", linewidth=1.5, label="E1 wins")
+    ax_frac.plot(wins.biases, wins.e2, color=E2_COLOR, marker="s", linestyle="--", linewidth=1.5, label="E2 wins")
+    if np.any(wins.undecided > 0):
+        ax_frac.plot(wins.biases, wins.undecided, color="0.5", marker=".", linestyle=":", label="undecided")
+    ax_frac.axvline(0.0, color="0.6", linewidth=0.8)
+    ax_frac.axhline(0.5, color="0.6", linewidth=0.8)
+    ax_frac.set_ylim(-0.03, 1.03)
+    ax_frac.set_xlabel("bias, input to E1 minus input to E2 (nA)")
+    ax_frac.set_ylabel(f"fraction of {wins.n_seeds} seeds")
+    ax_frac.legend(loc="center right", fontsize="small")
+    if ax_time is not None:
+        ax_time.plot(wins.biases, wins.decision_time, color="black", marker="o", linewidth=1.2,
+                     label="median over decided seeds")
+        ax_time.axvline(0.0, color="0.6", linewidth=0.8)
+        ax_time.set_ylim(bottom=0.0)
+        ax_time.set_xlabel("bias (nA)")
+        ax_time.set_ylabel("decision time (ms)")
+        ax_time.legend(loc="upper right", fontsize="small")
+
+
+# -- the notebook's main figures ------------------------------------------------------------------------
+#: The readable variant of the report's set-up used in the notebook's figures and panel.
+SCALED = {"e1_slope": 0.03, "within": False}
+#: Biases (nA) and seeds of the win-fraction figure.
+WIN_BIASES = (-0.15, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15)
+WIN_SEEDS = range(12)
+
+
+def figures() -> dict:
+    """The notebook's main figures: the report's inputs, the three populations under both
+    couplings, one competition, and the fraction of wins against the bias."""
+    import matplotlib.pyplot as plt
+
+    out = {}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    draw_currents(axes)
+    out["report_inputs"] = fig
+
+    fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex=True, height_ratios=(1.6, 1.0), layout="constrained")
+    for column, coupling in enumerate(COUPLINGS):
+        res = three_populations(coupling=coupling, **SCALED)
+        draw_three_populations(res, axes[0, column], axes[1, column],
+                               every=REPORT["every"] if coupling == "population" else None)
+        axes[1, column].set_title("population coupling (every 20 spikes, 2 mV)" if coupling == "population"
+                                  else "neuron-to-neuron synapses (p = 0.05, 2 mV)", fontsize="medium")
+    out["three_populations"] = fig
+
+    fig = plt.figure(figsize=(12, 5.5), layout="constrained")
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.8, 1.0), height_ratios=(1.3, 1.0))
+    ax_raster = fig.add_subplot(grid[0, 0])
+    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
+    res = competition()
+    outcome = decide(res)
+    draw_competition(res, outcome, ax_raster, ax_rate)
+    draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
+    out["competition"] = fig
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.0), layout="constrained")
+    draw_win_fraction(win_fraction(WIN_BIASES, WIN_SEEDS), axes[0], axes[1])
+    out["win_fraction"] = fig
+    return out

@@ -1,0 +1,64 @@
+"""Slider panel of notebook 04 (Brunel's balanced network), over :mod:`snnlab.experiments.balanced`.
+
+``brunel_panel()``
+    Relative inhibition g, external rate (in units of nu_thr), network size and seed:
+    a raster of a few neurons, the population rates, the single neurons' CV of ISIs,
+    and the state the measures give.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..experiments import balanced as ex
+from ._panel import Panel, dropdown, seed_control, slider
+from ._runs import Run, fixed_grid, quietly
+
+__all__ = ["PANELS", "brunel_panel", "plot_brunel", "simulate_brunel", "summarize_brunel"]
+
+#: Simulated time of the panel, ms, and the transient left out of the measures.
+DURATION = 300.0
+START = 100.0
+
+
+def simulate_brunel(g=5.0, nu_ext_ratio=2.0, n_exc=2000, seed=0) -> Run:
+    """:func:`snnlab.experiments.balanced.brunel` (``J = 100 mV / C_E``) and its measured state."""
+    run = quietly(ex.brunel, g=g, nu_ext_ratio=nu_ext_ratio, n_exc=n_exc, J=None, duration=DURATION, seed=seed)
+    return Run((run.value, ex.measure_state(run.value, start=START)), run.warnings)
+
+
+def plot_brunel(run: Run, fig, **_values) -> None:
+    """Raster and population rates on the left, the CV histogram on the right."""
+    result, state = run.value
+    grid = fixed_grid(fig, 2, 2, left=0.08, right=0.97, bottom=0.11, top=0.92, width_ratios=(1.8, 1.0),
+                      height_ratios=(1.3, 1.0), wspace=0.25, hspace=0.1)
+    ax_raster = fig.add_subplot(grid[0, 0])
+    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
+    ex.draw_state(result, ax_raster, ax_rate, state, start=START, window=ex.zoom_window(result, state, START))
+    ex.draw_cv_histogram(result, fig.add_subplot(grid[:, 1]), start=START)
+
+
+def summarize_brunel(run: Run) -> str:
+    """The state and the measures that gave it."""
+    result, s = run.value
+    inh = ex.rate_after(result, "I", START)
+    cv = "CV not measurable (< 3 spikes per neuron)" if math.isnan(s.cv) else f"mean CV {s.cv:.2f}"
+    peak = ("no spectral peak" if math.isnan(s.peak_frequency)
+            else f"spectral peak {s.peak_frequency:.0f} Hz ({100 * s.peak_fraction:.0f} % of the power)")
+    return (f"state {s.label} ({ex.STATE_NAMES[s.label]}): rates E {s.rate:.1f} Hz, I {inh:.1f} Hz, {cv}, "
+            f"modulation {s.modulation:.2f}, {peak}; measured from {START:g} to {DURATION:g} ms") + run.note()
+
+
+def brunel_panel() -> Panel:
+    """Brunel's network: g, external rate, size, seed."""
+    controls = {
+        "g": slider("g", "g (inhibition)", 5.0, 0.0, 8.0, 0.1, readout_format=".1f"),
+        "nu_ext_ratio": slider("nu_ext_ratio", "ν_ext / ν_thr", 2.0, 0.0, 4.0, 0.1, readout_format=".1f"),
+        "n_exc": dropdown("n_exc", "N_E (N_I = N_E/4)", [("1000", 1000), ("2000", 2000), ("5000 (slow)", 5000)], 2000),
+        "seed": seed_control(0),
+    }
+    return Panel(controls, simulate_brunel, plot_brunel, summarize_brunel, figsize=(10.0, 5.0),
+                 title="Brunel's sparse E/I network")
+
+
+PANELS = {"brunel": brunel_panel}

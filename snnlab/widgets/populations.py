@@ -1,0 +1,133 @@
+"""Slider panels of notebook 03 (several populations), over :mod:`snnlab.experiments.populations`.
+
+``three_populations_panel()``
+    The report's three populations (E1, E2 -> I): coupling kind (the report's
+    population-level coupling or neuron-to-neuron synapses), its parameters, the inputs,
+    the report's within-population synapses, seed.
+``competition_panel()``
+    Two excitatory populations competing through a shared inhibitory one: inputs and
+    bias, noise, the three weights, p, delay, the report's clamped LIF, seed.
+"""
+
+from __future__ import annotations
+
+from ..experiments import populations as ex
+from ._panel import Panel, checkbox, dropdown, int_slider, seed_control, slider
+from ._runs import Run, fixed_grid, quietly
+
+__all__ = [
+    "PANELS",
+    "competition_panel",
+    "plot_competition",
+    "plot_three_populations",
+    "simulate_competition",
+    "simulate_three_populations",
+    "summarize_competition",
+    "summarize_three_populations",
+    "three_populations_panel",
+]
+
+
+# -- three populations --------------------------------------------------------------------------------
+def simulate_three_populations(coupling="population", e1_slope=0.03, late_binding=False, e2_high=5.5, i_current=3.0,
+                               every=20, effect=2.0, p=0.05, weight=2.0, delay=0.1, within=False, seed=0) -> Run:
+    """:func:`snnlab.experiments.populations.three_populations` with these values."""
+    run = quietly(ex.three_populations, coupling=coupling, every=every, effect=effect, p=p, weight=weight, delay=delay,
+                  e1_slope=e1_slope, late_binding=late_binding, e2_high=e2_high, i_current=i_current, within=within,
+                  seed=seed)
+    return Run((run.value, coupling, every), run.warnings)
+
+
+def plot_three_populations(run: Run, fig, **_values) -> None:
+    """Raster (with the coupling's events under it) above the population rates."""
+    result, coupling, every = run.value
+    grid = fixed_grid(fig, 2, 1, left=0.08, right=0.93, bottom=0.1, top=0.9, height_ratios=(1.5, 1.0), hspace=0.08)
+    ax_raster = fig.add_subplot(grid[0])
+    ax_rate = fig.add_subplot(grid[1], sharex=ax_raster)
+    ex.draw_three_populations(result, ax_raster, ax_rate, every=every if coupling == "population" else None)
+
+
+def summarize_three_populations(run: Run) -> str:
+    """Spike counts and mean rates per population, and the number of coupling events."""
+    result, coupling, every = run.value
+    parts = [f"{label}: {int(result.spike_count(label).sum())} spikes, {result.mean_rate(label):.1f} Hz"
+             for label in result.labels]
+    text = "; ".join(parts)
+    if coupling == "population":
+        events = [ex.coupling_events(result, label, every).size for label in ("E1", "E2")]
+        text += f"; coupling events E1 -> I: {events[0]}, E2 -> I: {events[1]}"
+    return text + run.note()
+
+
+def three_populations_panel() -> Panel:
+    """E1 and E2 drive I by the report's population coupling or by synapses."""
+    controls = {
+        "coupling": dropdown("coupling", "E -> I by", [("population coupling (report)", "population"),
+                                                      ("neuron-to-neuron synapses", "neurons")]),
+        "e1_slope": slider("e1_slope", "E1: nA per index i", 0.03, 0.0, 3.0, 0.01),
+        "late_binding": checkbox("late_binding", "E1 as the report's code runs it (late binding)"),
+        "e2_high": slider("e2_high", "E2 noise max (nA)", 5.5, 0.0, 11.0, 0.1, readout_format=".1f"),
+        "i_current": slider("i_current", "I current (nA)", 3.0, 0.0, 6.0, 0.1, readout_format=".1f"),
+        "within": checkbox("within", "report's synapses inside each population"),
+        "every": int_slider("every", "every (spikes)", 20, 1, 100),
+        "effect": slider("effect", "effect (mV)", 2.0, 0.0, 5.0, 0.1, readout_format=".1f"),
+        "p": slider("p", "p (synapses)", 0.05, 0.0, 1.0, 0.01),
+        "weight": slider("weight", "weight (mV)", 2.0, 0.0, 5.0, 0.1, readout_format=".1f"),
+        "delay": slider("delay", "delay (ms)", 0.1, 0.1, 5.0, 0.1, readout_format=".1f"),
+        "seed": seed_control(0),
+    }
+    return Panel(controls, simulate_three_populations, plot_three_populations, summarize_three_populations,
+                 figsize=(9.0, 5.2), title="Three populations: E1 and E2 drive I")
+
+
+# -- competition ------------------------------------------------------------------------------------------
+def simulate_competition(bias=0.05, input=1.4, input_inh=0.6, noise=5.0, w_ee=0.12, w_ei=0.1, w_ie=0.2, p=0.2,
+                         delay=1.0, clamp=False, seed=0) -> Run:
+    """:func:`snnlab.experiments.populations.competition` and who won."""
+    run = quietly(ex.competition, bias=bias, input=input, input_inh=input_inh, noise=noise, w_ee=w_ee, w_ei=w_ei,
+                  w_ie=w_ie, p=p, delay=delay, clamp=clamp, seed=seed, record=None)
+    return Run((run.value, ex.decide(run.value)), run.warnings)
+
+
+def plot_competition(run: Run, fig, **_values) -> None:
+    """Raster and sliding-window rates on the left, the rate-against-rate trajectory on the right."""
+    result, outcome = run.value
+    grid = fixed_grid(fig, 2, 2, left=0.08, right=0.97, bottom=0.11, top=0.91, width_ratios=(1.9, 1.0),
+                      height_ratios=(1.2, 1.0), wspace=0.3, hspace=0.1)
+    ax_raster = fig.add_subplot(grid[0, 0])
+    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
+    ex.draw_competition(result, outcome, ax_raster, ax_rate)
+    ex.draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
+
+
+def summarize_competition(run: Run) -> str:
+    """The winner and the decision time, and the mean rates."""
+    result, outcome = run.value
+    if outcome.winner is None:
+        text = f"no winner: neither population ends {outcome.margin:g} Hz ahead"
+    else:
+        text = f"winner {outcome.winner} at {outcome.decision_time:.1f} ms"
+    rates = ", ".join(f"{label} {result.mean_rate(label):.1f} Hz" for label in result.labels)
+    return f"{text}; mean rates {rates}" + run.note()
+
+
+def competition_panel() -> Panel:
+    """Two excitatory populations and a shared inhibitory one: who wins, and when."""
+    controls = {
+        "bias": slider("bias", "bias E1 - E2 (nA)", 0.05, -0.3, 0.3, 0.01),
+        "input": slider("input", "input E1, E2 (nA)", 1.4, 0.0, 3.0, 0.05),
+        "input_inh": slider("input_inh", "input I (nA)", 0.6, 0.0, 2.0, 0.05),
+        "noise": slider("noise", "noise std (nA)", 5.0, 0.0, 10.0, 0.1, readout_format=".1f"),
+        "clamp": checkbox("clamp", "report's LIF (clamped at rest)"),
+        "w_ee": slider("w_ee", "w E -> same E (mV)", 0.12, 0.0, 0.5, 0.01),
+        "w_ei": slider("w_ei", "w E -> I (mV)", 0.1, 0.0, 0.5, 0.01),
+        "w_ie": slider("w_ie", "w I -> E (mV)", 0.2, 0.0, 1.0, 0.01),
+        "p": slider("p", "p (every projection)", 0.2, 0.0, 1.0, 0.01),
+        "delay": slider("delay", "delay (ms)", 1.0, 0.1, 5.0, 0.1, readout_format=".1f"),
+        "seed": seed_control(0),
+    }
+    return Panel(controls, simulate_competition, plot_competition, summarize_competition, figsize=(10.0, 5.0),
+                 title="Competition through shared inhibition")
+
+
+PANELS = {"three_populations": three_populations_panel, "competition": competition_panel}

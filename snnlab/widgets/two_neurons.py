@@ -1,0 +1,79 @@
+"""Slider panel of notebook 01 (two connected neurons), over :mod:`snnlab.experiments.two_neurons`.
+
+``two_neurons_panel(example="E-I")``
+    Each neuron's kind and current (one of the report's shapes times an amplitude), the
+    weight of each direction, the delay, which directions exist, a noise current and its
+    seed, and the report's clamp at rest. Starts from one of the report's examples.
+"""
+
+from __future__ import annotations
+
+from ..experiments import two_neurons as ex
+from ..network import KINDS
+from ._panel import Panel, checkbox, dropdown, seed_control, slider
+from ._runs import Run, fixed_grid, quietly
+
+__all__ = ["PANELS", "simulate_two_neurons", "summarize_two_neurons", "two_neurons_panel"]
+
+
+def simulate_two_neurons(kind_a="excitatory", shape_a="constant", amplitude_a=4.0, a_to_b=True, weight_ab=2.0,
+                         delay=0.1, noise=0.0, kind_b="excitatory", shape_b="constant", amplitude_b=3.0,
+                         b_to_a=True, weight_ba=2.0, clamp=False, seed=0) -> Run:
+    """Two neurons with the report's current shapes (see
+    :func:`snnlab.experiments.two_neurons.two_neurons`)."""
+    return quietly(ex.two_neurons, ex.report_current(shape_a, amplitude_a), ex.report_current(shape_b, amplitude_b),
+                   kind_a=kind_a, kind_b=kind_b, weight_ab=weight_ab, weight_ba=weight_ba, delay=delay,
+                   a_to_b=a_to_b, b_to_a=b_to_a, noise=noise, clamp=clamp, seed=seed)
+
+
+def plot_two_neurons(run: Run, fig, **_values) -> None:
+    """Currents, the potential of A and of B (with spikes and arrivals), and the raster."""
+    grid = fixed_grid(fig, 4, 1, left=0.08, right=0.78, bottom=0.09, top=0.97, hspace=0.12,
+                      height_ratios=(1.0, 1.4, 1.4, 0.55))
+    first = fig.add_subplot(grid[0])
+    axes = [first] + [fig.add_subplot(grid[i], sharex=first) for i in range(1, 4)]
+    ex.draw_two_neurons(run.value, axes)
+    fig.legend(*ex.legend_entries(axes), loc="upper left", bbox_to_anchor=(0.79, 0.97), fontsize="small",
+               frameon=False)
+
+
+def _describe(result, label) -> str:
+    times, _ = result.spikes(label)
+    text = f"{label} ({result.kind(label)}): {times.size} spikes"
+    if times.size:
+        text += f", first at {times[0]:.1f} ms"
+    return text + f", lowest potential {float(result.potential(label).min()):.2f} mV"
+
+
+def summarize_two_neurons(run: Run) -> str:
+    """Spike counts, first spikes and lowest potentials of A and B."""
+    result = run.value
+    return f"{_describe(result, 'A')}; {_describe(result, 'B')}" + run.note()
+
+
+def two_neurons_panel(example: str = "E-I") -> Panel:
+    """Two connected neurons, starting from one of the report's examples ("E-E", "E-I",
+    "I-I") with its weights (2 mV) and delay (one step, 0.1 ms)."""
+    spec = ex.REPORT_EXAMPLES[example]
+    shapes = list(ex.REPORT_SHAPES)
+    controls = {
+        "kind_a": dropdown("kind_a", "kind of A", list(KINDS), value=spec["kind_a"]),
+        "shape_a": dropdown("shape_a", "current of A: shape", shapes, value=spec["shape_a"]),
+        "amplitude_a": slider("amplitude_a", "amplitude of A (nA)", spec["amplitude_a"], 0.0, 12.0, 0.1),
+        "a_to_b": checkbox("a_to_b", "A → B connected", True),
+        "weight_ab": slider("weight_ab", "weight A → B (mV)", 2.0, 0.0, 5.0, 0.1),
+        "delay": slider("delay", "delay (ms)", 0.1, 0.1, 10.0, 0.1, readout_format=".1f"),
+        "noise": slider("noise", "noise std (nA)", 0.0, 0.0, 3.0, 0.1),
+        "kind_b": dropdown("kind_b", "kind of B", list(KINDS), value=spec["kind_b"]),
+        "shape_b": dropdown("shape_b", "current of B: shape", shapes, value=spec["shape_b"]),
+        "amplitude_b": slider("amplitude_b", "amplitude of B (nA)", spec["amplitude_b"], 0.0, 12.0, 0.1),
+        "b_to_a": checkbox("b_to_a", "B → A connected", True),
+        "weight_ba": slider("weight_ba", "weight B → A (mV)", 2.0, 0.0, 5.0, 0.1),
+        "clamp": checkbox("clamp", "clamp at rest (the report's neuron)", False),
+        "seed": seed_control(0),
+    }
+    return Panel(controls, simulate_two_neurons, plot_two_neurons, summarize_two_neurons, figsize=(10.0, 6.4),
+                 title=f"Two neurons (starting from the report's {example} example)")
+
+
+PANELS = {"two_neurons": two_neurons_panel}
