@@ -66,7 +66,34 @@ def non_negative(owner: str, name: str, value, unit: str = "", *, allow_inf: boo
     value = real(owner, name, value, unit, allow_inf=allow_inf)
     if value < 0:
         raise ValueError(f"{owner}.{name}: must be >= 0{_unit(unit)} (got {value!r})")
-    return value
+    return value + 0.0  # -0.0 is allowed and becomes 0.0 (numpy refuses a scale of -0.0)
+
+
+def array(owner: str, name: str, value, kinds: str = "iuf") -> np.ndarray:
+    """``value`` as a numpy array of numbers; a ragged list or non-numbers are refused by name."""
+    where = f"{owner}.{name}" if name else owner
+    try:
+        result = np.asarray(value)
+    except (ValueError, TypeError):
+        raise TypeError(
+            f"{where}: must be a number or a regular (not ragged) list or array of numbers (got {_show(value)})"
+        ) from None
+    if result.dtype.kind not in kinds:
+        raise TypeError(f"{where}: must hold numbers (got {_show(value)})")
+    return result
+
+
+def ndim(owner: str, name: str, value) -> int:
+    """Number of dimensions of ``value`` (0 for a number); ragged lists are refused by name."""
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return 0
+    try:
+        return np.ndim(value)
+    except (ValueError, TypeError):
+        where = f"{owner}.{name}" if name else owner
+        raise TypeError(
+            f"{where}: must be a number or a regular (not ragged) list or array of numbers (got {_show(value)})"
+        ) from None
 
 
 def probability(owner: str, name: str, value) -> float:

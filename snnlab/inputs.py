@@ -85,10 +85,10 @@ class Constant(Current):
     constant_in_time = True
 
     def __init__(self, amplitude=0.0):
-        if np.ndim(amplitude) == 0:
+        if check.ndim("Constant", "amplitude", amplitude) == 0:
             self.amplitude = check.real("Constant", "amplitude", amplitude, "nA")
         else:
-            values = np.asarray(amplitude)
+            values = check.array("Constant", "amplitude", amplitude, kinds="iufb")
             if values.ndim != 1 or values.dtype.kind not in "iuf":
                 raise TypeError(
                     "Constant.amplitude: must be a number or a 1-D sequence of numbers, one per "
@@ -292,7 +292,14 @@ class PerNeuron(Current):
     """One callable ``f_i(t)`` per neuron, each returning a number (the assignment's ``Is``)."""
 
     def __init__(self, functions):
-        functions = list(functions)
+        try:
+            if isinstance(functions, (str, bytes)):
+                raise TypeError
+            functions = list(functions)
+        except TypeError:
+            raise TypeError(
+                f"PerNeuron.functions: must be a list of callables f(t), one per neuron (got {check._show(functions)})"
+            ) from None
         for i, f in enumerate(functions):
             if not callable(f):
                 raise TypeError(f"PerNeuron.functions[{i}]: must be callable f(t) (got {check._show(f)})")
@@ -324,7 +331,7 @@ class FromArray(Current):
     ``(steps, 1)`` for the same value in every neuron. Row k is the current at ``k*dt``."""
 
     def __init__(self, values):
-        array = np.asarray(values)
+        array = check.array("FromArray", "values", values, kinds="iufb")
         if array.dtype.kind not in "iuf" or array.ndim not in (1, 2):
             raise TypeError(
                 f"FromArray.values: must be a 1-D or 2-D array of numbers, time-major (got {check._show(values)})"
@@ -430,7 +437,7 @@ def as_current(value, n: int | None = None, owner: str = "current") -> Current:
     elif isinstance(value, (list, tuple)) and value and all(callable(v) for v in value):
         current = PerNeuron(value)
     elif isinstance(value, (list, tuple, np.ndarray)):
-        array = np.asarray(value)
+        array = check.array(owner, "", value, kinds="iufbUSOc") if not isinstance(value, np.ndarray) else value
         if array.dtype.kind not in "iuf":
             raise TypeError(
                 f"{owner}: a list must hold numbers (one per neuron) or callables f(t), one per neuron "

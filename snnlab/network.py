@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _checks as check
 from . import connectivity as conn
-from .inputs import Current, PoissonInput, as_current
+from .inputs import Constant, Current, FromArray, PerNeuron, PoissonInput, Sum, as_current
 from .neurons import LIF
 
 KINDS = ("excitatory", "inhibitory")
@@ -316,6 +316,10 @@ class Network:
             params["k"] = check.integer(owner, "k", params["k"], minimum=0)
         if "n_synapses" in params:
             params["n_synapses"] = check.integer(owner, "n_synapses", params["n_synapses"], minimum=0)
+        if "pairs" in params:
+            params["pairs"] = _check_pairs(owner, params["pairs"])
+        if "targets" in params:
+            params["targets"] = _check_targets(owner, params["targets"])
         for name, flag in (("autapses", autapses), ("multapses", multapses)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"{owner}.{name}: must be True or False (got {check._show(flag)})")
@@ -340,8 +344,11 @@ class Network:
         (pre_pop,) = self._group(owner, "pre", pre)
         post_g = self._group(owner, "post", post)
         every = check.integer(owner, "every", every, minimum=1)
+        if every > MAX_EVERY:
+            raise ValueError(f"{owner}.every: must be at most {MAX_EVERY} spikes (got {every})")
         effect = check.non_negative(owner, "effect", effect, "mV")
         if delay is not None:
+            delay = check.real(owner, "delay", delay, "ms")
             _check_delay(owner, delay, self.dt)
         c = Coupling(pre_pop, post_g, every, effect, delay, len(self.couplings))
         self.couplings.append(c)
@@ -352,6 +359,10 @@ class Network:
         """Drive every neuron of ``target`` with ``n_sources`` independent Poisson trains of
         ``rate`` Hz; each input spike moves the membrane by ``weight`` mV (up for
         excitatory, down for inhibitory)."""
+        if isinstance(target, (list, tuple)):
+            raise TypeError(
+                "add_poisson_input.target: must be one population (got a list); call it once per population"
+            )
         (pop,) = self._group("add_poisson_input", "target", target)
         spec = PoissonInput(rate, weight, n_sources, kind)
         self.poisson_inputs.append((pop, spec))
@@ -398,12 +409,23 @@ class Network:
 
 
 def _split_current(current, n_exc, n_inh, owner):
+    """Split a per-neuron current of n_exc + n_inh entries between the two populations; a
+    current that is the same for every neuron is shared."""
     total = n_exc + n_inh
     if isinstance(current, (list, tuple)) and len(current) == total:
         return list(current[:n_exc]), list(current[n_exc:])
-    if isinstance(current, np.ndarray) and current.ndim >= 1 and current.shape[-1] == total and current.ndim <= 2:
+    if isinstance(current, np.ndarray) and 1 <= current.ndim <= 2 and current.shape[-1] == total:
         return current[..., :n_exc], current[..., n_exc:]
-    if isinstance(current, (list, tuple, np.ndarray)) and np.ndim(current) >= 1:
+    if isinstance(current, Constant) and np.ndim(current.amplitude) == 1 and current.amplitude.size == total:
+        return Constant(current.amplitude[:n_exc]), Constant(current.amplitude[n_exc:])
+    if isinstance(current, FromArray) and current.values.shape[1] == total:
+        return FromArray(current.values[:, :n_exc]), FromArray(current.values[:, n_exc:])
+    if isinstance(current, PerNeuron) and len(current.functions) == total:
+        return PerNeuron(current.functions[:n_exc]), PerNeuron(current.functions[n_exc:])
+    if isinstance(current, Sum):
+        halves = [_split_current(part, n_exc, n_inh, owner) for part in current.parts]
+        return Sum(*(e for e, _ in halves)), Sum(*(i for _, i in halves))
+    if isinstance(current, (list, tuple, np.ndarray)) and check.ndim(owner, "current", current) >= 1:
         raise ValueError(
             f"{owner}.current: a per-neuron current needs {total} entries (n_exc + n_inh) (got {len(current)})"
         )
@@ -413,7 +435,7 @@ def _split_current(current, n_exc, n_inh, owner):
 def _check_weight(owner, weight):
     if isinstance(weight, conn.DISTRIBUTIONS):
         return
-    if np.ndim(weight) == 0:
+    if check.ndim(owner, "weight", weight) == 0:
         w = check.real(owner, "weight", weight, "mV")
         if w < 0:
             raise ValueError(
@@ -421,9 +443,7 @@ def _check_weight(owner, weight):
                 f"presynaptic kind (got {w!r})"
             )
         return
-    array = np.asarray(weight)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{owner}.weight: must be numbers (got {check._show(weight)})")
+    array = check.array(owner, "weight", weight)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{owner}.weight: must be finite mV (got NaN or inf)")
     if np.any(array < 0):
@@ -436,15 +456,55 @@ def _check_weight(owner, weight):
 def _check_delay(owner, delay, dt):
     if delay is None or isinstance(delay, conn.DISTRIBUTIONS):
         return
-    if np.ndim(delay) == 0:
+    if check.ndim(owner, "delay", delay) == 0:
         d = check.real(owner, "delay", delay, "ms")
         if d < 0:
             raise ValueError(f"{owner}.delay: must be >= one step, dt = {dt!r} ms (got {d!r})")
         steps_for(owner, d, dt)
         return
-    array = np.asarray(delay)
-    if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)):
-        raise ValueError(f"{owner}.delay: must be finite numbers of ms (got {check._show(delay)})")
+    steps_for(owner, check.array(owner, "delay", delay), dt)
+
+
+#: The largest spike count a coupling waits for (its counter is a 64-bit integer).
+MAX_EVERY = 2**62
+
+
+def _check_pairs(owner, pairs):
+    if not isinstance(pairs, (list, tuple, np.ndarray)) or check.ndim(owner, "pairs", pairs) == 0:
+        raise TypeError(
+            f"{owner}.pairs: must be a sequence of (source, target) integer pairs (got {check._show(pairs)})"
+        )
+    if len(pairs) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    array = check.array(owner, "pairs", pairs, kinds="iufb")
+    if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
+        raise TypeError(
+            f"{owner}.pairs: must be a sequence of (source, target) integer pairs (got {check._show(pairs)})"
+        )
+    return array
+
+
+def _check_targets(owner, targets):
+    if not isinstance(targets, (list, tuple, np.ndarray)) or (isinstance(targets, np.ndarray) and targets.ndim == 0):
+        raise TypeError(
+            f"{owner}.targets: must be a list of lists, one list of target indices per source "
+            f"(got {check._show(targets)})"
+        )
+    rows = []
+    for i, row in enumerate(targets):
+        if isinstance(row, numbers.Integral) and not isinstance(row, bool):
+            row = [row]
+        if isinstance(row, (str, bytes, dict)) or not hasattr(row, "__len__"):
+            raise TypeError(f"{owner}.targets[{i}]: must be a list of target indices (got {check._show(row)})")
+        array = check.array(owner, f"targets[{i}]", row, kinds="iufb") if len(row) else np.empty(0, np.int64)
+        if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
+            raise TypeError(f"{owner}.targets[{i}]: must be a list of integer target indices (got {check._show(row)})")
+        rows.append(array.astype(np.int64))
+    return rows
+
+
+#: The longest delay, in steps (the engine keeps delays as 32-bit integers).
+MAX_DELAY_STEPS = 2**31 - 1
 
 
 def _steps_text(steps: int) -> str:
@@ -452,18 +512,28 @@ def _steps_text(steps: int) -> str:
 
 
 def steps_for(owner: str, delay, dt: float, *, warn: bool = False):
-    """Delays (ms) as whole steps of dt; a delay under one step is an error, a delay that is
-    not a whole number of steps is rounded (with a warning when ``warn``)."""
+    """Delays (ms) as whole steps of dt; a delay under one step or over MAX_DELAY_STEPS is an
+    error, a delay that is not a whole number of steps is rounded (with a warning when ``warn``)."""
     delay = np.asarray(delay, dtype=float)
+    if not np.all(np.isfinite(delay)):
+        raise ValueError(
+            f"{owner}.delay: must be finite ms (got {float(delay[~np.isfinite(delay)].flat[0])!r} ms)"
+        )
     # round half up, with a tolerance: 0.15 / 0.1 is 1.4999999999999998 in floating point,
     # and a student who writes 0.15 ms with dt = 0.1 ms means one and a half steps
-    steps = np.floor(delay / dt + 0.5 + 1e-9).astype(np.int64)
-    if delay.size and (not np.all(np.isfinite(delay)) or steps.min() < 1):
-        bad = delay.min() if np.all(np.isfinite(delay)) else delay[~np.isfinite(delay)].flat[0]
+    ratio = np.floor(delay / dt + 0.5 + 1e-9)
+    if delay.size and ratio.min() < 1:
         raise ValueError(
-            f"{owner}.delay: must be at least one step, dt = {dt!r} ms, and finite (got {float(bad)!r} ms); "
-            "snnlab delivers a spike at the earliest one step after it"
+            f"{owner}.delay: must be at least one step, dt = {dt!r} ms, and finite "
+            f"(got {float(delay.flat[np.argmin(ratio)])!r} ms); snnlab delivers a spike at the earliest "
+            "one step after it"
         )
+    if delay.size and ratio.max() > MAX_DELAY_STEPS:
+        raise ValueError(
+            f"{owner}.delay: must be at most {MAX_DELAY_STEPS} steps of dt = {dt!r} ms "
+            f"(got {float(delay.flat[np.argmax(ratio)])!r} ms)"
+        )
+    steps = ratio.astype(np.int64)
     if warn and delay.size:
         off = np.abs(steps * dt - delay)
         if off.max() > 1e-9 * max(1.0, float(np.abs(delay).max())):
