@@ -160,7 +160,7 @@ def isi_all(result: Result, label) -> list[np.ndarray]:
     return [isi(train) for train in result.spike_trains(label)]
 
 
-def cv_isi(result: Result, label, min_spikes: int = 3) -> np.ndarray:
+def cv_isi(result: Result, label, min_spikes: int = 3, start: float = 0.0) -> np.ndarray:
     """Coefficient of variation of the inter-spike intervals of each neuron.
 
     ``CV = std(ISI) / mean(ISI)`` with the population standard deviation (``ddof=0``)
@@ -172,7 +172,9 @@ def cv_isi(result: Result, label, min_spikes: int = 3) -> np.ndarray:
     result : Result
     label : str or Population
     min_spikes : int
-        Neurons with fewer spikes get NaN, >= 2. Default 3 (two intervals).
+        Neurons with fewer spikes (after ``start``) get NaN, >= 2. Default 3 (two intervals).
+    start : float
+        Only spikes at or after this time (ms) count, to skip an initial transient. Default 0.
 
     Returns
     -------
@@ -184,6 +186,8 @@ def cv_isi(result: Result, label, min_spikes: int = 3) -> np.ndarray:
     min_spikes = check.integer(owner, "min_spikes", min_spikes, minimum=2)
     n = result.size(label)
     steps, neurons = result.spike_steps(label)
+    first = _start_step(owner, start, result)
+    steps, neurons = steps[steps >= first], neurons[steps >= first]
     # sort by neuron, then time, so each neuron's intervals are consecutive differences
     order = np.lexsort((steps, neurons))
     steps, neurons = steps[order], neurons[order]
@@ -201,9 +205,10 @@ def cv_isi(result: Result, label, min_spikes: int = 3) -> np.ndarray:
     return cv
 
 
-def mean_cv_isi(result: Result, label, min_spikes: int = 3) -> float:
-    """Mean of :func:`cv_isi` over the neurons with at least ``min_spikes`` spikes; NaN if none has."""
-    cv = cv_isi(result, label, min_spikes)
+def mean_cv_isi(result: Result, label, min_spikes: int = 3, start: float = 0.0) -> float:
+    """Mean of :func:`cv_isi` over the neurons with at least ``min_spikes`` spikes after ``start``
+    (ms); NaN if none has."""
+    cv = cv_isi(result, label, min_spikes, start)
     valid = cv[np.isfinite(cv)]
     return float(valid.mean()) if valid.size else math.nan
 
@@ -542,7 +547,7 @@ def decision(result: Result, label_a, label_b, window: float = 20.0, margin: flo
         if ahead[-1]:
             behind = np.flatnonzero(~ahead)
             first = int(behind[-1]) + 1 if behind.size else 0
-            winner, decided = label, float(time[first])
+            winner, decided = label, round(float(time[first]), 10)  # on the grid: 52.4, not 52.400000000000006
     for array in (time, rate_a, rate_b):
         array.flags.writeable = False
     return Decision(winner, decided, result.mean_rate(label_a), result.mean_rate(label_b), label_a, label_b,

@@ -140,7 +140,8 @@ def _population_names(ax, labels, centres, axis: str) -> None:
 
 
 # -- spikes ------------------------------------------------------------------------------------
-def plot_raster(result: Result, ax=None, labels=None, markersize: float | None = None, marker: str | None = None):
+def plot_raster(result: Result, ax=None, labels=None, markersize: float | None = None, marker: str | None = None,
+                max_neurons=None, legend: bool = True):
     """Spike raster of all populations (or the listed ones), stacked from the bottom up.
 
     Each population's spikes are drawn in its kind's colour with one rasterised
@@ -157,18 +158,24 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
         Default: 4 for "|" ticks, 2 for dots.
     marker : str or None
         Default: "|" (vertical ticks) up to 100 neurons in total, "." above.
+    max_neurons : int, dict {label: int} or None
+        Show only the first neurons of each population (all of them where not given):
+        a readable raster of a large network.
+    legend : bool
+        Draw the legend (one entry per kind) above the axes. Default True.
 
     Returns
     -------
     matplotlib Axes
         y is the neuron index in the stack: population ``labels[j]`` occupies
-        ``[sum of the sizes below it, + its size)``.
+        ``[sum of the sizes shown below it, + its size shown)``.
     """
     owner = "plot_raster"
     result = _result(owner, result)
     labels = _labels(owner, "labels", result, labels)
+    shown = _shown(owner, result, labels, max_neurons)
     ax = _axes(ax)
-    total = sum(result.size(lb) for lb in labels)
+    total = sum(shown.values())
     if marker is None:
         marker = "|" if total <= 100 else "."
     if markersize is None:
@@ -179,11 +186,12 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
     for label in labels:
         kind = result.kind(label)
         times, neurons = result.spikes(label)
-        legend = kind if kind not in kinds_shown else "_nolegend_"
+        size = shown[label]
+        keep = neurons < size
+        entry = kind if kind not in kinds_shown else "_nolegend_"
         kinds_shown.add(kind)
-        ax.plot(times, neurons + offset, marker=marker, linestyle="none", markersize=markersize,
-                color=kind_color(kind), rasterized=True, label=legend)
-        size = result.size(label)
+        ax.plot(times[keep], neurons[keep] + offset, marker=marker, linestyle="none", markersize=markersize,
+                color=kind_color(kind), rasterized=True, label=entry)
         centres.append(offset + (size - 1) / 2.0)
         if offset:
             ax.axhline(offset - 0.5, **_BOUNDARY)
@@ -194,14 +202,40 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("neuron")
     ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    # above the axes: a dense raster leaves no free corner inside
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small",
-              markerscale=2 if marker == "." else 1)
+    if legend:  # above the axes: a dense raster leaves no free corner inside
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small",
+                  markerscale=2 if marker == "." else 1)
     return ax
 
 
+def _shown(owner: str, result: Result, labels: list[str], max_neurons) -> dict:
+    """How many neurons of each population the raster shows."""
+    if max_neurons is None:
+        return {lb: result.size(lb) for lb in labels}
+    if isinstance(max_neurons, dict):
+        unknown = set(max_neurons) - set(labels)
+        if unknown:
+            raise ValueError(f"{owner}.max_neurons: names populations not drawn: {sorted(unknown)}")
+        return {lb: min(result.size(lb), check.integer(owner, f"max_neurons[{lb!r}]", max_neurons.get(
+            lb, result.size(lb)), minimum=1)) for lb in labels}
+    k = check.integer(owner, "max_neurons", max_neurons, minimum=1)
+    return {lb: min(result.size(lb), k) for lb in labels}
+
+
+def _trace_colors(result: Result, label: str, count: int, color) -> list:
+    """One colour per plotted neuron: the given one, or shades of the population's kind colour
+    (red for excitatory, blue for inhibitory), darkest first."""
+    if color is not None:
+        return [color] * count
+    if count == 1:
+        return [kind_color(result.kind(label))]
+    cmap = plt.get_cmap("Reds" if result.kind(label) == "excitatory" else "Blues")
+    return [cmap(x) for x in np.linspace(0.9, 0.45, count)]
+
+
 # -- potentials and currents -------------------------------------------------------------------
-def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: int = 5):
+def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: int = 5, color=None,
+                    legend: bool = True, **line):
     """Membrane potentials (mV) of a few recorded neurons against time (ms).
 
     A dashed line marks the model's threshold, a dotted one its resting potential (and a
@@ -219,6 +253,13 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
     ax : matplotlib Axes or None
     max_neurons : int
         How many to draw when ``neurons`` is None. Default 5.
+    color : matplotlib colour or None
+        Colour of every trace; default the population's kind colour (shades of it for
+        several neurons).
+    legend : bool
+        Draw the legend. Default True.
+    **line
+        Passed to ``ax.plot`` for the traces (``linestyle``, ``linewidth``, ``alpha``, ...).
 
     Returns
     -------
@@ -232,10 +273,10 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
     model = result.model(label)
     ax = _axes(ax)
     trains = result.spike_trains(label)
-    colors = []
+    colors = _trace_colors(result, label, len(chosen), color)
+    style = {"linewidth": 1.0, **line}
     for column, neuron in enumerate(chosen):
-        (line,) = ax.plot(result.time, u[:, column], linewidth=1.0, label=f"neuron {int(neuron)}")
-        colors.append(line.get_color())
+        ax.plot(result.time, u[:, column], color=colors[column], label=f"neuron {int(neuron)}", **style)
     spike_label = "spike"
     for color, neuron in zip(colors, chosen, strict=True):
         times = trains[int(neuron)]
@@ -253,11 +294,13 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("membrane potential (mV)")
     ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
-    ax.legend(loc="best", fontsize="small")
+    if legend:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
-def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int = 5):
+def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int = 5, color=None,
+                  legend: bool = True, **line):
     """External input currents (nA) of a few recorded neurons against time (ms).
 
     Synaptic and Poisson input is not included (see :meth:`Result.current`).
@@ -272,6 +315,8 @@ def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int
     ax : matplotlib Axes or None
     max_neurons : int
         How many to draw when ``neurons`` is None. Default 5.
+    color, legend, **line
+        As in :func:`plot_potentials`.
 
     Returns
     -------
@@ -283,20 +328,24 @@ def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int
     chosen = _neurons(result, label, neurons, max_neurons, owner)
     current = result.current(label, chosen)
     ax = _axes(ax)
+    colors = _trace_colors(result, label, len(chosen), color)
+    style = {"linewidth": 1.0, **line}
     for column, neuron in enumerate(chosen):
-        ax.plot(result.time, current[:, column], linewidth=1.0, label=f"neuron {int(neuron)}")
+        ax.plot(result.time, current[:, column], color=colors[column], label=f"neuron {int(neuron)}", **style)
     rheobase = result.model(label).rheobase
     ax.axhline(rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
     ax.set_xlim(0.0, result.duration)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("input current (nA)")
     ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
-    ax.legend(loc="best", fontsize="small")
+    if legend:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 
 # -- rates ------------------------------------------------------------------------------------
-def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: float | None = None, ax=None):
+def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: float | None = None, ax=None,
+                         legend: bool = True):
     """Population rate (Hz) of each population against time (ms), see
     :func:`snnlab.analysis.population_rate` (values at bin centres).
 
@@ -313,6 +362,8 @@ def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: 
     smooth : float or None
         Gaussian smoothing std, ms. Default None.
     ax : matplotlib Axes or None
+    legend : bool
+        Draw the legend. Default True.
 
     Returns
     -------
@@ -330,7 +381,8 @@ def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: 
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("population rate (Hz)")
-    ax.legend(loc="best", fontsize="small")
+    if legend:
+        ax.legend(loc="best", fontsize="small")
     return ax
 
 

@@ -421,3 +421,17 @@ def test_decision_errors():
         an.decision(res, "A", "B", window=0.01)
     with pytest.raises(ValueError, match="no population labelled 'C'"):
         an.decision(res, "A", "C")
+
+
+def test_cv_isi_after_a_start_time_ignores_the_transient():
+    # a neuron with a long first interval, then regular: its CV is 0 once the first spike is skipped
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("A", 1, current=sl.Step(3.0, start=0.0, stop=5.0) + sl.Step(3.0, start=40.0))
+    res = net.run(200.0)
+    times = res.spikes("A")[0]
+    assert an.cv_isi(res, "A")[0] > 0.5
+    assert an.cv_isi(res, "A", start=30.0)[0] == pytest.approx(0.0, abs=1e-9)
+    assert an.mean_cv_isi(res, "A", start=30.0) == pytest.approx(0.0, abs=1e-9)
+    assert times[0] < 30.0 < times[1]
+    with pytest.raises(ValueError, match=r"cv_isi\.start: must be before the end of the run, 200 ms"):
+        an.cv_isi(res, "A", start=300.0)

@@ -331,3 +331,39 @@ def test_degree_histogram_in_and_both(mixed):
     with pytest.raises(ValueError, match=r"plot_degree_histogram\.which: must be one of 'out', 'in', 'both' "
                                          r"\(got 'sideways'\)"):
         pl.plot_degree_histogram(mixed, which="sideways")
+
+
+def test_raster_shows_only_the_first_neurons_asked_for(mixed):
+    ax = pl.plot_raster(mixed, max_neurons={"E": 5})
+    e_line, i_line = spike_lines(ax)
+    assert e_line.get_ydata().max() < 5  # E's neurons 0..4 only
+    np.testing.assert_array_equal(np.sort(i_line.get_ydata() - 5), np.sort(mixed.spikes("I")[1]))
+    assert ax.get_ylim() == (-0.5, 14.5)
+    with pytest.raises(ValueError, match=r"plot_raster\.max_neurons: names populations not drawn: \['X'\]"):
+        pl.plot_raster(mixed, max_neurons={"X": 3})
+
+
+def test_legends_can_be_left_out(mixed):
+    for draw in (lambda ax: pl.plot_raster(mixed, ax=ax, legend=False),
+                 lambda ax: pl.plot_potentials(mixed, "E", ax=ax, legend=False),
+                 lambda ax: pl.plot_currents(mixed, "I", ax=ax, legend=False),
+                 lambda ax: pl.plot_population_rate(mixed, ax=ax, legend=False)):
+        _, ax = plt.subplots()
+        assert draw(ax).get_legend() is None
+    _, ax = plt.subplots()
+    assert pl.plot_potentials(mixed, "E", ax=ax).get_legend() is not None
+
+
+def test_traces_take_the_colour_of_their_kind(mixed):
+    one_e = pl.plot_potentials(mixed, "E", neurons=[3])
+    assert to_rgba(one_e.get_lines()[0].get_color()) == RED
+    _, ax = plt.subplots()
+    one_i = pl.plot_currents(mixed, "I", neurons=[0], ax=ax)
+    assert to_rgba(one_i.get_lines()[0].get_color()) == BLUE
+    _, ax = plt.subplots()
+    several = pl.plot_potentials(mixed, "I", neurons=[0, 1, 2], ax=ax)
+    shades = [to_rgba(line.get_color()) for line in several.get_lines()[:3]]
+    assert len(set(shades)) == 3 and all(b > r and b > g for r, g, b, _ in shades)  # three blues
+    _, ax = plt.subplots()
+    black = pl.plot_potentials(mixed, "E", neurons=[0], ax=ax, color="black", linestyle="--")
+    assert black.get_lines()[0].get_color() == "black" and black.get_lines()[0].get_linestyle() == "--"
