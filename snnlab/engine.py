@@ -34,13 +34,43 @@ above threshold (the spike is stamped at the last sample below it and the next
 sample is ``u_reset``), except when an arriving input alone lifts it above
 threshold at ``t_k``; the minimum delay is one step.
 
-This module holds the whole run loop, so that it can be compiled without touching
-the rest of the package.
+Compiled, in chunks
+-------------------
+The steps run in one compiled function, :func:`snnlab._kernels.run_steps` (numba,
+compiled on first use and cached on disk next to the module); there is no second,
+pure-numpy loop that could drift apart from it. Python evaluates the external currents
+(:mod:`snnlab.inputs`: callables, noise, arrays) a chunk of steps at a time, at most
+:data:`CHUNK_VALUES` values, and hands each chunk to the kernel; currents constant in
+time (and not random) are evaluated once per simulation. Within a step the kernel does
+(1) and (3) in one branch-free pass over the neurons that the compiler vectorises (a
+refractory neuron's result is discarded), then (4) and (5) for the neurons that crossed.
+
+Poisson input is a Poisson count per neuron and step, ``lam = rate * n_sources * dt``
+expected input spikes (a Poisson process of that rate, binned at dt), drawn by
+inversion: the top 53 bits of a 64-bit word from the input's own random stream, a
+uniform number in [0, 1), are looked up in a table of the Poisson CDF through a guide
+table (:func:`poisson_table`), almost always one comparison per draw. The stream is
+numpy's SFC64 generator seeded from the network's seed and the input's position
+(:func:`poisson_stream`) and stepped inside the kernel, so a draw costs about a
+nanosecond and no memory. The table holds every count whose probability exceeds ~1e-30
+to double precision: the counts are Poisson distributed as far as 53-bit uniform
+numbers can tell.
+
+Memory
+------
+A synapse costs 2 bytes (a uint16 target, in networks of at most 65,536 neurons) or 4
+(an int32 target); its source is implied by its CSR row. A per-synapse weight adds 8
+bytes and a per-synapse delay 4, only in projections whose weight or delay is not one
+number. All projections share one target array, and :class:`snnlab.Result` computes
+``connections()`` from it on demand rather than holding a copy.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 import os
+import pickle
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +84,30 @@ from .network import Network, steps_for
 AUTO_RECORD_BYTES = 64 * 1024**2
 #: Current values evaluated per chunk (steps x neurons), to bound memory.
 CHUNK_VALUES = 1 << 20
-#: Bytes a synapse costs while it is built (the index arrays and their sorted copies).
-BUILD_BYTES_PER_SYNAPSE = 48
+#: Bytes a synapse costs at most while it is built (its target, the transposed copy a
+#: fixed in-degree makes, a per-synapse weight and delay, and the joined target array).
+BUILD_BYTES_PER_SYNAPSE = 24
+#: Spikes the output arrays hold at most at first (they double when full).
+INITIAL_SPIKE_CAPACITY = 1 << 18
+#: Networks of at most this many neurons store synapse targets as uint16, larger ones as int32.
+UINT16_NEURONS = 1 << 16
+
+
+class _LazyGenerator:
+    """``network.rng(purpose, index)``, made on first use: a current that draws no random
+    numbers (most do not) then costs no SeedSequence and no generator, about 10 us each."""
+
+    __slots__ = ("_args", "_rng")
+
+    def __init__(self, network, purpose, index):
+        self._args = (network, purpose, index)
+        self._rng = None
+
+    def __getattr__(self, name):
+        if self._rng is None:
+            network, purpose, index = self._args
+            self._rng = network.rng(purpose, index)
+        return getattr(self._rng, name)
 
 
 class SizeError(ValueError):
@@ -64,18 +116,25 @@ class SizeError(ValueError):
 
 @dataclass
 class Block:
-    """One projection as arrays: CSR over all neurons by presynaptic (global) index."""
+    """One projection: CSR over all neurons by presynaptic (global) index.
 
-    indptr: np.ndarray  # (N + 1,) int64
-    pre: np.ndarray  # (n_syn,) int32, global, sorted
-    post: np.ndarray  # (n_syn,) int32, global
+    ``post`` is a view into the simulation's joined target array (no copy).
+    """
+
+    indptr: np.ndarray  # (N + 1,) int64, offsets into post
+    post: np.ndarray  # (n_syn,) global target indices, row by row (uint16 or int32)
     weight: float | np.ndarray  # signed, mV: one number or one per synapse
-    delay: int | np.ndarray  # steps: one number or one per synapse
+    delay: int | np.ndarray  # steps: one number or one per synapse (int32)
     label: str
 
     @property
     def n_synapses(self) -> int:
         return int(self.post.size)
+
+    @property
+    def pre(self) -> np.ndarray:
+        """Global source index of each synapse (int32), made on demand from ``indptr``."""
+        return np.repeat(np.arange(self.indptr.size - 1, dtype=np.int32), np.diff(self.indptr))
 
 
 @dataclass
@@ -95,6 +154,53 @@ class PoissonArrays:
     lam: float  # expected input spikes per neuron per step
     weight: float  # signed, mV
     index: int
+    cdf: np.ndarray  # int64, see poisson_table
+    guide: np.ndarray  # int64, see poisson_table
+    guide_shift: int
+    xmin: int
+
+
+def poisson_table(lam: float):
+    """Inversion tables for Poisson(``lam``) counts drawn from 53-bit uniforms (the kernel's
+    :func:`~snnlab._kernels.poisson_count`).
+
+    Returns
+    -------
+    cdf : ndarray, int64
+        ``cdf[x] = ceil(P(X <= xmin + x) * 2**53)`` over every count whose probability
+        exceeds ~1e-30 (lam +- 13 standard deviations, and 30 more counts above); the last
+        entry is ``2**53`` (certainty), so a search always stops.
+    guide : ndarray, int64
+        ``guide[g]`` is the first ``x`` with ``cdf[x] > g * 2**guide_shift``; it has 16
+        times as many entries as ``cdf`` (rounded up to a power of 2), so a search almost
+        always stops at its first comparison.
+    guide_shift : int
+        ``53 - log2(len(guide))``.
+    xmin : int
+        The smallest count in the table.
+    """
+    one = 2**53
+    if lam <= 0.0:
+        return np.array([one], dtype=np.int64), np.zeros(1, dtype=np.int64), 53, 0
+    spread = 13.0 * math.sqrt(lam)
+    xmin = max(0, math.floor(lam - spread))
+    xmax = math.ceil(lam + spread) + 30
+    x = np.arange(xmin, xmax + 1, dtype=np.float64)
+    # log-space pmf: exp(-lam) underflows for lam > 745, lam**x / x! overflows long before
+    log_pmf = -lam + x * math.log(lam) - np.array([math.lgamma(v + 1.0) for v in x])
+    cdf = np.minimum(np.ceil(np.cumsum(np.exp(log_pmf)) * one), one).astype(np.int64)
+    cdf[-1] = one
+    bits = min(20, max(4, math.ceil(math.log2(16 * cdf.size))))
+    guide = np.searchsorted(cdf, np.arange(2**bits, dtype=np.int64) << (53 - bits), side="right")
+    return cdf, guide.astype(np.int64), 53 - bits, xmin
+
+
+def poisson_stream(seed: int, index: int) -> np.ndarray:
+    """Initial state (4 uint64) of the random stream of Poisson input ``index``: numpy's SFC64
+    seeded with the network's SeedSequence for that input (``spawn_key=(3, index)``, as
+    ``Network.rng(3, index)``), advanced in compiled code by :func:`snnlab._kernels.sfc64_next`."""
+    bits = np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(3, index)))
+    return np.array(bits.state["state"]["state"], dtype=np.uint64)
 
 
 def _available_memory() -> int | None:
@@ -135,15 +241,30 @@ class Simulation:
         self._neuron_arrays(pops)
         self._check_dt(pops)
         self._check_size()
-        self.blocks = [self._build_projection(p) for p in network.projections]
+        self._join(self._build_projection(p) for p in network.projections)
         self.couplings = [self._build_coupling(c) for c in network.couplings]
+        self._join_couplings()
         self.poisson = []
         for i, (pop, spec) in enumerate(network.poisson_inputs):
             lo, hi = self._slice(pop)
             lam = spec.rate * spec.n_sources * self.dt / 1000.0
-            self.poisson.append(PoissonArrays(lo, hi, lam, spec.signed_weight, i))
+            self.poisson.append(PoissonArrays(lo, hi, lam, spec.signed_weight, i, *poisson_table(lam)))
+        self._join_poisson()
         delays = [int(np.max(b.delay)) for b in self.blocks if b.n_synapses] + [c.delay for c in self.couplings]
         self.max_delay = max(delays, default=1)
+        # what was built, saved with every result (the network may change after the build);
+        # kept pickled, so that each result gets its own copy in a few microseconds
+        self.description = network.describe()
+        try:
+            self._description = pickle.dumps(self.description, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):  # a custom current's describe()
+            self._description = None
+        # currents constant in time and not random are the same in every run: sampled once,
+        # here (like the neuron parameters), as (current, u_inf) for the kernel
+        self._constant_current = None
+        if all(p.current.constant_in_time and not p.current.random for p in pops):
+            current = self.currents(0, 1, [_LazyGenerator(network, 2, p.index) for p in pops])
+            self._constant_current = current, self.u_rest + self.resistance * current
 
     # -- build helpers -------------------------------------------------------------------------
     def _slice(self, pop):
@@ -219,56 +340,127 @@ class Simulation:
         if not np.any(self_index >= 0):
             self_index = None
         rng = net.rng(1, proj.index)
-        rule, kw = proj.rule, dict(proj.params)
-        common = {"self_index": self_index, "autapses": proj.autapses}
         try:
-            if rule == "all_to_all":
-                pre, post = conn.all_to_all(n_pre, n_post, **common)
-            elif rule == "one_to_one":
-                pre, post = conn.one_to_one(n_pre, n_post, **common)
-            elif rule == "fixed_probability":
-                pre, post = conn.fixed_probability(n_pre, n_post, kw["p"], rng, **common)
-            elif rule == "fixed_outdegree":
-                pre, post = conn.fixed_outdegree(n_pre, n_post, kw["k"], rng, multapses=proj.multapses, **common)
-            elif rule == "fixed_indegree":
-                pre, post = conn.fixed_indegree(n_pre, n_post, kw["k"], rng, multapses=proj.multapses, **common)
-            elif rule == "fixed_total_number":
-                pre, post = conn.fixed_total_number(n_pre, n_post, kw["n_synapses"], rng,
-                                                    multapses=proj.multapses, **common)
-            elif rule == "pairs":
-                pre, post = conn.pairs(kw["pairs"], n_pre, n_post, multapses=proj.multapses, **common)
-            else:
-                pre, post = conn.adjacency(kw["targets"], n_pre, n_post, multapses=proj.multapses, **common)
+            indptr, post = conn.csr(proj.rule, n_pre, n_post, rng, self_index=self_index, autapses=proj.autapses,
+                                    multapses=proj.multapses, **proj.params)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{owner}: {exc}") from None
-        weight = conn.per_synapse(owner, "weight", proj.weight, pre, post, (n_pre, n_post), rng)
+        shape = (n_pre, n_post)
+        weight = conn.per_synapse_csr(owner, "weight", proj.weight, indptr, post, shape, rng)
         if np.ndim(weight) and weight.size and weight.min() < 0:
             raise ValueError(
                 f"{owner}.weight: drew {int(np.count_nonzero(weight < 0))} negative weights from "
                 f"{proj.weight}; weights are magnitudes (>= 0 mV): use a smaller std or a Uniform"
             )
-        delay_ms = self.dt if proj.delay is None else conn.per_synapse(
-            owner, "delay", proj.delay, pre, post, (n_pre, n_post), rng)
+        delay_ms = self.dt if proj.delay is None else conn.per_synapse_csr(
+            owner, "delay", proj.delay, indptr, post, shape, rng)
         delay = steps_for(owner, delay_ms, self.dt, warn=True)
         delay = int(delay) if delay.ndim == 0 else delay.astype(np.int32)
-        pre_g, post_g = pre_ids[pre], post_ids[post]
-        signs = self.sign[pre_g]
-        if np.ndim(weight) == 0 and (signs.size == 0 or np.all(signs == signs[0])):
-            weight = float(weight) * (float(signs[0]) if signs.size else 1.0)
+        # the sign of each source's kind; one signed number when every synapse shares it
+        counts = np.diff(indptr)
+        signs = self.sign[pre_ids]
+        used = signs[counts > 0]
+        if np.ndim(weight) == 0 and (used.size == 0 or np.all(used == used[0])):
+            weight = float(weight) * (float(used[0]) if used.size else 1.0)
         else:
-            weight = np.broadcast_to(weight, signs.shape) * signs
-        order = np.argsort(pre_g, kind="stable")
-        if not np.all(order == np.arange(order.size)):
-            pre_g, post_g = pre_g[order], post_g[order]
+            weight = np.broadcast_to(weight, post.shape) * np.repeat(signs, counts)
+        # rows to network-wide sources: a group listed out of network order permutes whole rows
+        if np.any(np.diff(pre_ids) < 0):
+            rows = np.argsort(pre_ids, kind="stable")
+            lengths = counts[rows]
+            order = np.repeat(indptr[rows] - np.cumsum(lengths) + lengths, lengths) + np.arange(post.size)
+            post = post[order]
             weight = weight if np.ndim(weight) == 0 else weight[order]
             delay = delay if np.ndim(delay) == 0 else delay[order]
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(pre_g, minlength=self.n))]).astype(np.int64)
-        return Block(indptr, pre_g.astype(np.int32), post_g.astype(np.int32), weight, delay, owner)
+        global_counts = np.zeros(self.n, dtype=np.int64)
+        global_counts[pre_ids] = counts
+        global_indptr = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(global_counts, out=global_indptr[1:])
+        # targets to network-wide indices, in place (int32): a shift when the group is contiguous
+        if post_ids.size and np.array_equal(post_ids, np.arange(post_ids[0], post_ids[0] + n_post)):
+            post += np.int32(post_ids[0])
+        else:
+            table = post_ids.astype(np.int32)
+            for start in range(0, post.size, CHUNK_VALUES):
+                post[start:start + CHUNK_VALUES] = table[post[start:start + CHUNK_VALUES]]
+        return Block(global_indptr, post, weight, delay, owner)
+
+    def _join(self, blocks) -> None:
+        """One target array for all projections (the kernel's layout), blocks as views into it.
+
+        Kernel arrays: ``indptr`` (B, N+1) offsets into ``post``; per projection a weight
+        ``w_scalar[b]`` or, where ``w_per[b]``, ``syn_weight[s + w_shift[b]]`` for synapse
+        ``s``; delays alike (``d_scalar``, ``d_per``, ``syn_delay``, ``d_shift``).
+        """
+        blocks = list(blocks)
+        total = sum(b.n_synapses for b in blocks)
+        # 2 bytes a target when the neurons can be numbered so: half the memory, and half the
+        # memory traffic when the spikes are scattered (the kernel is compiled for both types)
+        self.post = np.empty(total, dtype=np.uint16 if self.n <= UINT16_NEURONS else np.int32)
+        self.indptr = np.empty((len(blocks), self.n + 1), dtype=np.int64)
+        self.w_scalar = np.zeros(len(blocks))
+        self.d_scalar = np.ones(len(blocks), dtype=np.int64)
+        self.w_per = np.zeros(len(blocks), dtype=np.bool_)
+        self.d_per = np.zeros(len(blocks), dtype=np.bool_)
+        self.w_shift = np.zeros(len(blocks), dtype=np.int64)
+        self.d_shift = np.zeros(len(blocks), dtype=np.int64)
+        weights, delays = [], []
+        n_weights = n_delays = base = 0
+        for b, block in enumerate(blocks):
+            size = block.n_synapses
+            self.post[base:base + size] = block.post
+            block.post = self.post[base:base + size]  # the block's own array is freed here
+            self.indptr[b] = block.indptr + base
+            block.indptr = self.indptr[b]
+            if np.ndim(block.weight) == 0:
+                self.w_scalar[b] = block.weight
+            else:
+                self.w_per[b], self.w_shift[b] = True, n_weights - base
+                weights.append(block.weight)
+                n_weights += size
+            if np.ndim(block.delay) == 0:
+                self.d_scalar[b] = block.delay
+            else:
+                self.d_per[b], self.d_shift[b] = True, n_delays - base
+                delays.append(block.delay)
+                n_delays += size
+            base += size
+        self.syn_weight = np.concatenate(weights).astype(np.float64) if weights else np.empty(0)
+        self.syn_delay = np.concatenate(delays).astype(np.int32) if delays else np.empty(0, dtype=np.int32)
+        self.blocks = blocks
 
     def _build_coupling(self, c) -> CouplingArrays:
         lo, hi = self._slice(c.pre)
         delay = 1 if c.delay is None else int(steps_for("couple", c.delay, self.dt, warn=True))
         return CouplingArrays(lo, hi, self._ids(c.post), c.every, c.effect * c.pre.sign, delay)
+
+    def _join_couplings(self) -> None:
+        cs = self.couplings
+        self.c_lo = np.array([c.pre_lo for c in cs], dtype=np.int64)
+        self.c_hi = np.array([c.pre_hi for c in cs], dtype=np.int64)
+        self.c_every = np.array([c.every for c in cs], dtype=np.int64)
+        self.c_delay = np.array([c.delay for c in cs], dtype=np.int64)
+        self.c_effect = np.array([c.effect for c in cs], dtype=np.float64)
+        self.c_ptr = np.concatenate([[0], np.cumsum([c.post.size for c in cs], dtype=np.int64)]).astype(np.int64)
+        self.c_post = np.concatenate([c.post for c in cs]).astype(np.int64) if cs else np.empty(0, dtype=np.int64)
+
+    def _join_poisson(self) -> None:
+        ps = self.poisson
+
+        def offsets(arrays):
+            return np.concatenate([[0], np.cumsum([a.size for a in arrays])])[:-1].astype(np.int64)
+
+        self.p_lo = np.array([p.lo for p in ps], dtype=np.int64)
+        self.p_hi = np.array([p.hi for p in ps], dtype=np.int64)
+        self.p_weight = np.array([p.weight for p in ps], dtype=np.float64)
+        self.p_xmin = np.array([p.xmin for p in ps], dtype=np.int64)
+        self.p_cdf = np.concatenate([p.cdf for p in ps]) if ps else np.empty(0, dtype=np.int64)
+        self.p_cdf_off = offsets([p.cdf for p in ps])
+        self.p_guide = np.concatenate([p.guide for p in ps]) if ps else np.empty(0, dtype=np.int64)
+        self.p_guide_off = offsets([p.guide for p in ps])
+        self.p_guide_shift = np.array([p.guide_shift for p in ps], dtype=np.int64)
+        self.p_state = np.array([poisson_stream(self.network.seed, p.index) for p in ps],
+                                dtype=np.uint64).reshape(len(ps), 4)
 
     # -- run -----------------------------------------------------------------------------------
     def steps_for_duration(self, duration) -> int:
@@ -305,7 +497,7 @@ class Simulation:
                     pop = self.network.population(label)
                 except (TypeError, ValueError) as exc:
                     raise type(exc)(f"run.record: {exc}") from None
-                lo, hi = self._slice(pop)
+                lo, _ = self._slice(pop)
                 if isinstance(which, str) and which == "all":
                     local = np.arange(pop.n)
                 else:
@@ -319,7 +511,8 @@ class Simulation:
             ids = np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
         else:
             raise TypeError(
-                f"run.record: must be 'auto', 'all', None or a dict {{label: neuron indices}} (got {check._show(record)})"
+                "run.record: must be 'auto', 'all', None or a dict {label: neuron indices} "
+                f"(got {check._show(record)})"
             )
         need = steps * ids.size * 16
         avail = _available_memory()
@@ -340,16 +533,77 @@ class Simulation:
             if isinstance(current, (FromArray, Sum)):
                 current.check_steps(steps, f"population {pop.label!r}: current")
         recorded = self._recorded(record, steps)
-        spike_steps, spike_ids, potentials, currents = _run_loop(self, steps, recorded)
-        params = self.network.describe()
+        spike_steps, spike_ids, potentials, currents = self._simulate(steps, recorded)
+        # each result owns its parameters
+        params = copy.deepcopy(self.description) if self._description is None else pickle.loads(self._description)
         params["duration"] = steps * self.dt
         return Result(
             dt=self.dt, steps=steps, labels=[p.label for p in self.populations],
             kinds=[p.kind for p in self.populations], sizes=self.sizes.copy(),
             models=[p.model for p in self.populations], spike_steps=spike_steps, spike_neurons=spike_ids,
             recorded=recorded, potentials=potentials, currents=currents, params=params,
-            connections=[(b.pre, b.post, b.weight, b.delay) for b in self.blocks],
+            connections=self.connections,
         )
+
+    def connections(self) -> list[tuple]:
+        """Per projection ``(pre, post, weight, delay)``: global indices, signed weight (mV, a number
+        or one per synapse), delay in steps (a number or one per synapse). Made on demand."""
+        return [(b.pre, b.post, b.weight, b.delay) for b in self.blocks]
+
+    def _simulate(self, steps: int, recorded: np.ndarray):
+        """Run the compiled kernel over all steps, chunk by chunk (see the module docstring)."""
+        from . import _kernels
+
+        n = self.n
+        rows = self.max_delay + 1
+        buffer = np.zeros((rows, n))
+        u = self.u_init.copy()
+        refractory = np.zeros(n, dtype=np.int64)
+        coupling_totals = np.zeros(len(self.couplings), dtype=np.int64)
+        potentials = np.empty((steps, recorded.size))
+        currents = np.empty((steps, recorded.size))
+        current_rngs = [_LazyGenerator(self.network, 2, p.index) for p in self.populations]
+        poisson_state = self.p_state.copy()  # every run starts the Poisson streams from the seed
+        # room for a rate of about 300 Hz at dt = 0.1 ms, at most INITIAL_SPIKE_CAPACITY spikes;
+        # the arrays double when full (the kernel stops before a step that might not fit)
+        capacity = n + min(n * steps, INITIAL_SPIKE_CAPACITY, max(4096, n * steps // 32))
+        spike_step = np.empty(capacity, dtype=np.int64)
+        spike_id = np.empty_like(spike_step)
+        fired = np.empty(n, dtype=np.int64)
+        n_spikes = 0
+        chunk = int(min(steps, max(1, CHUNK_VALUES // n)))
+        constant = all(p.current.constant_in_time for p in self.populations)
+        if constant:
+            if self._constant_current is not None:
+                current, u_inf = self._constant_current
+            else:  # constant in time but random: drawn anew in each run
+                current = self.currents(0, 1, current_rngs)
+                u_inf = self.u_rest + self.resistance * current  # the value each current pulls u to
+
+        for start in range(0, steps, chunk):
+            count = min(chunk, steps - start)
+            if not constant:
+                current = self.currents(start, count, current_rngs)
+                u_inf = self.u_rest + self.resistance * current
+            j = 0
+            while j < count:
+                j, n_spikes = _kernels.run_steps(
+                    start, j, count, rows,
+                    u, refractory, buffer, coupling_totals,
+                    self.decay, self.threshold, self.u_reset, self.floor, self.refractory_steps,
+                    current, u_inf, 0 if constant else 1,
+                    self.indptr, self.post, self.w_scalar, self.w_per, self.w_shift, self.syn_weight,
+                    self.d_scalar, self.d_per, self.d_shift, self.syn_delay,
+                    self.c_lo, self.c_hi, self.c_every, self.c_delay, self.c_effect, self.c_ptr, self.c_post,
+                    self.p_lo, self.p_hi, self.p_weight, self.p_xmin, self.p_cdf, self.p_cdf_off,
+                    self.p_guide, self.p_guide_off, self.p_guide_shift, poisson_state,
+                    recorded, potentials, currents,
+                    spike_step, spike_id, n_spikes, fired,
+                )
+                if j < count:  # the spike arrays are full: double them and carry on
+                    spike_step = np.concatenate([spike_step, np.empty_like(spike_step)])
+                    spike_id = np.concatenate([spike_id, np.empty_like(spike_id)])
+        return spike_step[:n_spikes].copy(), spike_id[:n_spikes].copy(), potentials, currents
 
     # -- inputs ----------------------------------------------------------------------------------
     def currents(self, start: int, count: int, rngs) -> np.ndarray:
@@ -378,94 +632,3 @@ def steps_for_refractory(owner, refractory, dt):
 
 def build(network: Network) -> Simulation:
     return Simulation(network)
-
-
-def _run_loop(sim: Simulation, steps: int, recorded: np.ndarray):
-    """The simulation loop: one pass over time steps; every operation inside a step acts on
-    all neurons (or all synapses of the spiking neurons) at once."""
-    n = sim.n
-    rows = sim.max_delay + 1
-    buffer = np.zeros((rows, n))
-    u = sim.u_init.copy()
-    refractory = np.zeros(n, dtype=np.int64)
-    decay, u_rest, resistance = sim.decay, sim.u_rest, sim.resistance
-    threshold, u_reset, floor, ref_steps = sim.threshold, sim.u_reset, sim.floor, sim.refractory_steps
-    has_floor = bool(np.isfinite(floor).any())
-    potentials = np.empty((steps, recorded.size)) if recorded.size else np.empty((steps, 0))
-    currents = np.empty((steps, recorded.size)) if recorded.size else np.empty((steps, 0))
-    current_rngs = [sim.network.rng(2, p.index) for p in sim.populations]
-    poisson_rngs = [sim.network.rng(3, p.index) for p in sim.poisson]
-    coupling_totals = np.zeros(len(sim.couplings), dtype=np.int64)
-    spike_steps, spike_ids = [], []
-    chunk = int(min(steps, max(1, CHUNK_VALUES // n)))
-    constant = all(p.current.constant_in_time for p in sim.populations)
-    if constant:
-        current = sim.currents(0, 1, current_rngs)
-        u_inf_all = u_rest + resistance * current
-
-    for start in range(0, steps, chunk):
-        count = min(chunk, steps - start)
-        if not constant:
-            current = sim.currents(start, count, current_rngs)
-            u_inf_all = u_rest + resistance * current
-        for j in range(count):
-            k = start + j
-            row = k % rows
-            incoming = buffer[row]
-            for p, rng in zip(sim.poisson, poisson_rngs):
-                incoming[p.lo:p.hi] += p.weight * rng.poisson(p.lam, p.hi - p.lo)
-            # (1) deliver: refractory neurons discard their input
-            active = refractory == 0
-            u += np.where(active, incoming, 0.0)
-            incoming[:] = 0.0
-            if has_floor:
-                np.maximum(u, floor, out=u)
-            # (2) record u(t_k), I(t_k)
-            jj = 0 if constant else j
-            if recorded.size:
-                potentials[k] = u[recorded]
-                currents[k] = current[jj, recorded]
-            # (3) integrate the non-refractory membranes over [t_k, t_k + dt]
-            u_inf = u_inf_all[jj]
-            np.copyto(u, u_inf + (u - u_inf) * decay, where=active)
-            if has_floor:
-                np.maximum(u, floor, out=u)
-            refractory -= ~active
-            # (4) threshold, reset, refractory
-            fired = np.flatnonzero(active & (u >= threshold))
-            if fired.size == 0:
-                continue
-            u[fired] = u_reset[fired]
-            refractory[fired] = ref_steps[fired]
-            spike_steps.append(np.full(fired.size, k, dtype=np.int64))
-            spike_ids.append(fired)
-            # (5) scatter into the rows of the steps at which the spikes arrive
-            for b in sim.blocks:
-                _scatter(b, fired, k, buffer, rows)
-            for ci, c in enumerate(sim.couplings):
-                emitted = np.searchsorted(fired, c.pre_hi) - np.searchsorted(fired, c.pre_lo)
-                before = coupling_totals[ci]
-                coupling_totals[ci] = before + emitted
-                events = (before + emitted) // c.every - before // c.every
-                if events:
-                    buffer[(k + c.delay) % rows, c.post] += events * c.effect
-
-    if spike_steps:
-        return np.concatenate(spike_steps), np.concatenate(spike_ids), potentials, currents
-    return np.empty(0, np.int64), np.empty(0, np.int64), potentials, currents
-
-
-def _scatter(block: Block, fired: np.ndarray, k: int, buffer: np.ndarray, rows: int) -> None:
-    starts = block.indptr[fired]
-    counts = block.indptr[fired + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        return
-    # indices of all synapses of the fired neurons, range by range, without a Python loop
-    synapses = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
-    targets = block.post[synapses]
-    weight = block.weight if np.ndim(block.weight) == 0 else block.weight[synapses]
-    if np.ndim(block.delay) == 0:
-        np.add.at(buffer[(k + block.delay) % rows], targets, weight)
-    else:
-        np.add.at(buffer, ((k + block.delay[synapses]) % rows, targets), weight)

@@ -23,6 +23,14 @@ from .neurons import LIF
 FORMAT_VERSION = 1
 
 
+def _time_ordered(steps: np.ndarray, neurons: np.ndarray, n: int) -> bool:
+    """True when spikes are sorted by step, then neuron (a linear check instead of a sort)."""
+    if steps.size < 2:
+        return True
+    key = steps * n + neurons  # ordered like (step, neuron) for neurons in [0, n)
+    return bool(np.all(key[1:] > key[:-1]))
+
+
 def _frozen(array) -> np.ndarray:
     array = np.asarray(array)
     view = array.view()
@@ -48,18 +56,33 @@ class Result:
         self._kinds = dict(zip(self.labels, kinds))
         self._sizes = dict(zip(self.labels, (int(s) for s in sizes)))
         self._models = dict(zip(self.labels, models))
-        offsets = np.concatenate([[0], np.cumsum([self._sizes[lb] for lb in self.labels])]).astype(np.int64)
-        self._offsets = {lb: (int(offsets[i]), int(offsets[i + 1])) for i, lb in enumerate(self.labels)}
-        self.n = int(offsets[-1])
-        order = np.lexsort((spike_neurons, spike_steps))
-        self._spike_steps = _frozen(np.asarray(spike_steps, dtype=np.int64)[order])
-        self._spike_neurons = _frozen(np.asarray(spike_neurons, dtype=np.int64)[order])
+        self._offsets = {}
+        first = 0
+        for lb in self.labels:
+            self._offsets[lb] = (first, first + self._sizes[lb])
+            first += self._sizes[lb]
+        self.n = first
+        spike_steps = np.asarray(spike_steps, dtype=np.int64)
+        spike_neurons = np.asarray(spike_neurons, dtype=np.int64)
+        if not _time_ordered(spike_steps, spike_neurons, max(self.n, 1)):  # the engine's are ordered
+            order = np.lexsort((spike_neurons, spike_steps))
+            spike_steps, spike_neurons = spike_steps[order], spike_neurons[order]
+        self._spike_steps = _frozen(spike_steps)
+        self._spike_neurons = _frozen(spike_neurons)
         self._recorded = _frozen(np.asarray(recorded, dtype=np.int64))
         self._potentials = _frozen(potentials)
         self._currents = _frozen(currents)
         self.params = params
-        self._connections = [tuple(c) for c in connections]
+        # a callable (the simulation's, which computes them from its CSR arrays on demand, so a
+        # result holds no copy of the synapses) or the per-projection tuples themselves
+        self._connections = connections if callable(connections) else [tuple(c) for c in connections]
         self.time = _frozen(np.arange(self.steps) * self.dt)
+
+    def __getstate__(self):
+        # a pickled result carries its synapses, not the simulation that computes them
+        state = self.__dict__.copy()
+        state["_connections"] = self._projections()
+        return state
 
     # -- description -----------------------------------------------------------------------------
     @property
@@ -183,12 +206,16 @@ class Result:
         return _frozen(self._currents[:, self._columns(label, neurons)])
 
     # -- connectivity -------------------------------------------------------------------------------
+    def _projections(self) -> list[tuple]:
+        """Per projection ``(pre, post, weight, delay_steps)``, network-wide indices."""
+        return self._connections() if callable(self._connections) else self._connections
+
     def connections(self, pre: str | None = None, post: str | None = None) -> dict:
         """All synapses as arrays: ``pre``, ``post`` (network-wide indices), ``weight`` (signed,
         mV), ``delay`` (ms); optionally only those from population ``pre`` to ``post``, with
         indices then within those populations."""
         parts = {"pre": [], "post": [], "weight": [], "delay": []}
-        for p, q, w, d in self._connections:
+        for p, q, w, d in self._projections():
             parts["pre"].append(np.asarray(p, dtype=np.int64))
             parts["post"].append(np.asarray(q, dtype=np.int64))
             parts["weight"].append(np.broadcast_to(np.asarray(w, dtype=float), np.shape(p)))
@@ -216,7 +243,7 @@ class Result:
         if path.suffix != ".npz":
             path = path.with_suffix(path.suffix + ".npz")
         conn = self.connections()
-        counts = np.array([np.size(c[0]) for c in self._connections], dtype=np.int64)
+        counts = np.array([np.size(c[1]) for c in self._projections()], dtype=np.int64)
         meta = {
             "format": FORMAT_VERSION, "dt": self.dt, "steps": self.steps, "labels": self.labels,
             "kinds": [self._kinds[lb] for lb in self.labels], "sizes": [self._sizes[lb] for lb in self.labels],
