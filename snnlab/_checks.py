@@ -96,6 +96,17 @@ def ndim(owner: str, name: str, value) -> int:
         ) from None
 
 
+#: The most steps a run, a delay or a refractory period can take (32-bit step counters).
+MAX_STEPS = 2**31 - 1
+
+
+def whole_steps(value_ms, dt: float) -> np.ndarray:
+    """``value_ms / dt`` rounded to whole steps, half up, with a tolerance: 0.15 / 0.1 is
+    1.4999999999999998 in floating point, and 0.15 ms at dt = 0.1 ms means one and a half
+    steps, so two. Returns floats (they may be too large for an integer; callers check)."""
+    return np.floor(np.asarray(value_ms, dtype=float) / dt + 0.5 + 1e-9)
+
+
 def probability(owner: str, name: str, value) -> float:
     value = real(owner, name, value)
     if not 0.0 <= value <= 1.0:
@@ -117,7 +128,13 @@ def integer(owner: str, name: str, value, *, minimum: int = 0) -> int:
     value = int(value)
     if value < minimum:
         raise ValueError(f"{owner}.{name}: must be an integer >= {minimum} (got {value})")
+    if value > MAX_INTEGER:  # beyond any size or count snnlab can hold (64-bit counters)
+        raise ValueError(f"{owner}.{name}: must be an integer <= {MAX_INTEGER} (got {value})")
     return value
+
+
+#: The largest count or size any parameter may take.
+MAX_INTEGER = 2**62
 
 
 def choice(owner: str, name: str, value, allowed) -> str:

@@ -78,7 +78,10 @@ def _steps(owner: str, name: str, value, dt: float) -> int:
     value = check.positive(owner, name, value, "ms")
     if value < dt * (1 - 1e-9):
         raise ValueError(f"{owner}.{name}: must be >= dt = {dt!r} ms (got {value!r})")
-    steps = int(np.rint(value / dt))
+    steps = float(check.whole_steps(value, dt))
+    if steps > check.MAX_STEPS:
+        raise ValueError(f"{owner}.{name}: must be at most {check.MAX_STEPS} steps of dt = {dt!r} ms (got {value!r})")
+    steps = int(steps)
     if abs(steps * dt - value) > 1e-9 * max(1.0, value):
         _warn(
             f"{owner}.{name}: {value!r} ms is not a whole number of steps of dt = {dt!r} ms; "
@@ -89,10 +92,10 @@ def _steps(owner: str, name: str, value, dt: float) -> int:
 
 def _start_step(owner: str, start, result: Result) -> int:
     start = check.non_negative(owner, "start", start, "ms")
-    k0 = int(np.rint(start / result.dt))
+    k0 = float(check.whole_steps(start, result.dt))
     if k0 >= result.steps:
         raise ValueError(f"{owner}.start: must be before the end of the run, {result.duration:g} ms (got {start!r})")
-    return k0
+    return int(k0)
 
 
 def _bins(result: Result, label: str, bin_steps: int, start_step: int = 0):

@@ -281,8 +281,10 @@ def _fixed_total_number(n_pre, n_post, n_synapses, rng, self_index, autapses, mu
     return _csr_from_pairs(flat // n_post, flat % n_post, n_pre, is_sorted=True)
 
 
-def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses):
-    array = np.asarray(pairs)
+def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses, name="pairs"):
+    """``name`` is the parameter the pairs came from: "pairs", or "targets" for adjacency lists
+    (whose messages then point at the source's list, ``targets[i]``)."""
+    array = check.array("connect", "pairs", pairs, kinds="iufb")
     if array.size == 0:
         return _empty(n_pre)
     if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
@@ -290,18 +292,20 @@ def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses):
             f"connect.pairs: must be a sequence of (source, target) integer pairs (got {check._show(pairs)})"
         )
     pre, post = array[:, 0].astype(np.int64), array[:, 1].astype(np.int64)
-    for name, idx, size in (("source", pre, n_pre), ("target", post, n_post)):
+
+    def where(i):
+        return f"connect.{name}[{pre[i] if name == 'targets' else i}]"
+
+    for side, idx, size in (("source", pre, n_pre), ("target", post, n_post)):
         bad = np.flatnonzero((idx < 0) | (idx >= size))
         if bad.size:
-            raise ValueError(
-                f"connect.pairs[{bad[0]}]: {name} index must be in [0, {size - 1}] (got {int(idx[bad[0]])})"
-            )
+            raise ValueError(f"{where(bad[0])}: {side} index must be in [0, {size - 1}] (got {int(idx[bad[0]])})")
     excl = _excluded(n_pre, self_index, autapses)
     auto = np.flatnonzero(post == excl[pre])
     if auto.size:
         i = auto[0]
         raise ValueError(
-            f"connect.pairs[{i}]: ({pre[i]}, {post[i]}) connects a neuron to itself; pass autapses=True to allow it"
+            f"{where(i)}: ({pre[i]}, {post[i]}) connects a neuron to itself; pass autapses=True to allow it"
         )
     order = np.lexsort((post, pre))
     pre, post = pre[order], post[order]
@@ -310,7 +314,7 @@ def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses):
         if dup.size:
             i = dup[0]
             raise ValueError(
-                f"connect.pairs: ({pre[i]}, {post[i]}) is listed twice; pass multapses=True to allow it"
+                f"connect.{name}: ({pre[i]}, {post[i]}) is listed twice; pass multapses=True to allow it"
             )
     return _csr_from_pairs(pre, post, n_pre, is_sorted=True)
 
@@ -322,7 +326,8 @@ def _adjacency(targets, n_pre, n_post, self_index, autapses, multapses):
         raise ValueError(f"connect.targets: must hold one list per source, {n_pre} (got {len(targets)})")
     pre, post = [], []
     for i, row in enumerate(targets):  # build time: turns lists into arrays once
-        row = np.asarray(row if np.ndim(row) else [row])
+        row = check.array("connect", f"targets[{i}]", row if check.ndim("connect", f"targets[{i}]", row) else [row],
+                          kinds="iufb")
         if row.size and row.dtype.kind not in "iu":
             raise TypeError(
                 f"connect.targets[{i}]: must hold integer target indices (got {check._show(row.tolist())})"
@@ -330,7 +335,7 @@ def _adjacency(targets, n_pre, n_post, self_index, autapses, multapses):
         pre.append(np.full(row.size, i, dtype=np.int64))
         post.append(row.astype(np.int64))
     array = np.stack([np.concatenate(pre), np.concatenate(post)], axis=1) if pre else np.empty((0, 2), np.int64)
-    return _pairs(array, n_pre, n_post, self_index, autapses, multapses)
+    return _pairs(array, n_pre, n_post, self_index, autapses, multapses, name="targets")
 
 
 def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: bool = False,

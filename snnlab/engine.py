@@ -77,7 +77,7 @@ import numpy as np
 
 from . import _checks as check
 from . import connectivity as conn
-from .inputs import FromArray, Sum, sample_current
+from .inputs import CurrentError, FromArray, Sum, sample_current
 from .network import Network, steps_for
 
 #: Recording "auto" keeps potentials and currents up to this many bytes.
@@ -89,6 +89,11 @@ CHUNK_VALUES = 1 << 20
 BUILD_BYTES_PER_SYNAPSE = 24
 #: Spikes the output arrays hold at most at first (they double when full).
 INITIAL_SPIKE_CAPACITY = 1 << 18
+#: The most input spikes a Poisson input may bring a neuron per step, on average (its
+#: inversion table grows with the square root of this).
+MAX_POISSON_PER_STEP = 1e6
+#: Bytes a neuron costs in the state and parameter arrays (a dozen numbers), besides the ring buffer.
+BYTES_PER_NEURON = 128
 #: Networks of at most this many neurons store synapse targets as uint16, larger ones as int32.
 UINT16_NEURONS = 1 << 16
 
@@ -203,6 +208,17 @@ def poisson_stream(seed: int, index: int) -> np.ndarray:
     return np.array(bits.state["state"]["state"], dtype=np.uint64)
 
 
+def _longest_delay(delay, dt: float) -> float:
+    """The longest delay (steps) a projection or coupling will have, known before it is built."""
+    if delay is None:
+        return 1.0
+    if isinstance(delay, conn.Normal):
+        return float(check.whole_steps(delay.mean + 8.0 * delay.std, dt))
+    if isinstance(delay, conn.Uniform):
+        return float(check.whole_steps(delay.high, dt))
+    return float(np.max(check.whole_steps(delay, dt), initial=1.0))
+
+
 def _available_memory() -> int | None:
     try:
         with open("/proc/meminfo") as f:
@@ -238,9 +254,9 @@ class Simulation:
         self.sizes = np.array([p.n for p in pops], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
         self.n = int(self.offsets[-1])
+        self._check_size()  # first: refuse what would not fit before allocating anything
         self._neuron_arrays(pops)
         self._check_dt(pops)
-        self._check_size()
         self._join(self._build_projection(p) for p in network.projections)
         self.couplings = [self._build_coupling(c) for c in network.couplings]
         self._join_couplings()
@@ -248,6 +264,12 @@ class Simulation:
         for i, (pop, spec) in enumerate(network.poisson_inputs):
             lo, hi = self._slice(pop)
             lam = spec.rate * spec.n_sources * self.dt / 1000.0
+            if not lam <= MAX_POISSON_PER_STEP:
+                raise ValueError(
+                    f"add_poisson_input(target {pop.label!r}).rate: rate * n_sources * dt = {lam:.3g} expected input "
+                    f"spikes per neuron per step, more than {MAX_POISSON_PER_STEP:g}; lower rate or n_sources "
+                    f"(got rate = {spec.rate!r} Hz, n_sources = {spec.n_sources})"
+                )
             self.poisson.append(PoissonArrays(lo, hi, lam, spec.signed_weight, i, *poisson_table(lam)))
         self._join_poisson()
         delays = [int(np.max(b.delay)) for b in self.blocks if b.n_synapses] + [c.delay for c in self.couplings]
@@ -264,7 +286,7 @@ class Simulation:
         self._constant_current = None
         if all(p.current.constant_in_time and not p.current.random for p in pops):
             current = self.currents(0, 1, [_LazyGenerator(network, 2, p.index) for p in pops])
-            self._constant_current = current, self.u_rest + self.resistance * current
+            self._constant_current = current, self.drive(current)
 
     # -- build helpers -------------------------------------------------------------------------
     def _slice(self, pop):
@@ -319,13 +341,20 @@ class Simulation:
                 given = sum(np.size(t) for t in proj.params["targets"])
             total += conn.expected_count(proj.rule, n_pre, n_post, given=given, **{
                 k: v for k, v in proj.params.items() if k in ("p", "k", "n_synapses")})
-        need = total * BUILD_BYTES_PER_SYNAPSE
+        longest = max([_longest_delay(p.delay, self.dt) for p in net.projections]
+                      + [_longest_delay(c.delay, self.dt) for c in net.couplings], default=1.0)
+        parts = {
+            f"the projections would hold about {total:.3g} synapses": total * BUILD_BYTES_PER_SYNAPSE,
+            f"the {self.n:.3g} neurons": float(self.n) * BYTES_PER_NEURON,
+            f"the ring buffer for delays of up to {longest:.3g} steps": (longest + 1.0) * self.n * 8.0,
+        }
+        need = sum(parts.values())
         avail = _available_memory()
         if avail is not None and need > 0.8 * avail:
+            biggest = max(parts, key=parts.get)
             raise SizeError(
-                f"Network.build: the projections would hold about {total:.3g} synapses, needing about "
-                f"{_fmt_bytes(need)} to build, more than the {_fmt_bytes(avail)} of memory available; "
-                "use fewer neurons or sparser connections"
+                f"Network.build: {biggest}, needing about {_fmt_bytes(need)} to build, more than the "
+                f"{_fmt_bytes(avail)} of memory available; use fewer neurons, sparser connections or shorter delays"
             )
         self.expected_synapses = total
 
@@ -465,9 +494,15 @@ class Simulation:
     # -- run -----------------------------------------------------------------------------------
     def steps_for_duration(self, duration) -> int:
         duration = check.positive("run", "duration", duration, "ms")
-        steps = int(np.rint(duration / self.dt))
+        steps = float(check.whole_steps(duration, self.dt))
         if steps < 1:
             raise ValueError(f"run.duration: must be at least one step, dt = {self.dt!r} ms (got {duration!r})")
+        if steps > check.MAX_STEPS:
+            raise ValueError(
+                f"run.duration: must be at most {check.MAX_STEPS} steps of dt = {self.dt!r} ms "
+                f"(got {duration!r} ms, {steps:.3g} steps)"
+            )
+        steps = int(steps)
         if abs(steps * self.dt - duration) > 1e-9 * max(1.0, duration):
             check.warn(
                 f"run.duration: {duration!r} ms is not a whole number of steps of dt = {self.dt!r} ms; "
@@ -578,13 +613,13 @@ class Simulation:
                 current, u_inf = self._constant_current
             else:  # constant in time but random: drawn anew in each run
                 current = self.currents(0, 1, current_rngs)
-                u_inf = self.u_rest + self.resistance * current  # the value each current pulls u to
+                u_inf = self.drive(current)
 
         for start in range(0, steps, chunk):
             count = min(chunk, steps - start)
             if not constant:
                 current = self.currents(start, count, current_rngs)
-                u_inf = self.u_rest + self.resistance * current
+                u_inf = self.drive(current)
             j = 0
             while j < count:
                 j, n_spikes = _kernels.run_steps(
@@ -606,6 +641,20 @@ class Simulation:
         return spike_step[:n_spikes].copy(), spike_id[:n_spikes].copy(), potentials, currents
 
     # -- inputs ----------------------------------------------------------------------------------
+    def drive(self, current: np.ndarray) -> np.ndarray:
+        """``u_inf = u_rest + R*I``, the potential each current pulls its membrane to (mV); an
+        overflow (a huge R times a huge I) is refused, naming the population, not left as NaN."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            u_inf = self.u_rest + self.resistance * current
+        if not np.all(np.isfinite(u_inf)):
+            column = int(np.argwhere(~np.isfinite(u_inf))[0, 1])
+            pop = self.populations[int(np.searchsorted(self.offsets, column, side="right")) - 1]
+            raise CurrentError(
+                f"population {pop.label!r}: current: u_rest + R*I overflows (R = {pop.model.R!r} MΩ, "
+                f"I = {float(current.flat[column])!r} nA); use a smaller R or current"
+            )
+        return u_inf
+
     def currents(self, start: int, count: int, rngs) -> np.ndarray:
         """External currents for steps ``start .. start+count-1``, shape (count, N) or (1, N)
         when every current is constant in time."""
@@ -621,11 +670,15 @@ class Simulation:
 
 
 def steps_for_refractory(owner, refractory, dt):
-    steps = int(np.rint(refractory / dt))
+    steps = float(check.whole_steps(refractory, dt))
+    if steps > check.MAX_STEPS:
+        # longer than any run can be: the neuron stays refractory to the end either way
+        return check.MAX_STEPS + 1
+    steps = int(steps)
     if abs(steps * dt - refractory) > 1e-9 * max(1.0, refractory):
         check.warn(
             f"{owner}.refractory: {refractory!r} ms is not a whole number of steps of dt = {dt!r} ms; "
-            f"using {steps * dt:g} ms ({steps} steps)"
+            f"using {steps * dt:g} ms ({steps} step{'' if steps == 1 else 's'})"
         )
     return steps
 

@@ -504,7 +504,7 @@ def _check_targets(owner, targets):
 
 
 #: The longest delay, in steps (the engine keeps delays as 32-bit integers).
-MAX_DELAY_STEPS = 2**31 - 1
+MAX_DELAY_STEPS = check.MAX_STEPS
 
 
 def _steps_text(steps: int) -> str:
@@ -519,9 +519,7 @@ def steps_for(owner: str, delay, dt: float, *, warn: bool = False):
         raise ValueError(
             f"{owner}.delay: must be finite ms (got {float(delay[~np.isfinite(delay)].flat[0])!r} ms)"
         )
-    # round half up, with a tolerance: 0.15 / 0.1 is 1.4999999999999998 in floating point,
-    # and a student who writes 0.15 ms with dt = 0.1 ms means one and a half steps
-    ratio = np.floor(delay / dt + 0.5 + 1e-9)
+    ratio = check.whole_steps(delay, dt)
     if delay.size and ratio.min() < 1:
         raise ValueError(
             f"{owner}.delay: must be at least one step, dt = {dt!r} ms, and finite "

@@ -106,7 +106,7 @@ class Result:
 
     def _label(self, label) -> str:
         label = getattr(label, "label", label)
-        if label not in self._sizes:
+        if not isinstance(label, str) or label not in self._sizes:
             known = ", ".join(repr(lb) for lb in self.labels)
             raise ValueError(f"Result: no population labelled {label!r}; the labels are {known}")
         return label
@@ -178,7 +178,7 @@ class Result:
                     f"record={{{label!r}: 'all'}} or record='all'"
                 )
             return cols
-        wanted = np.atleast_1d(np.asarray(neurons))
+        wanted = np.atleast_1d(check.array("Result", "neurons", neurons, kinds="iufbUSO"))
         if wanted.dtype.kind not in "iu" or wanted.ndim != 1:
             raise TypeError(f"Result: neurons must be integer indices (got {check._show(neurons)})")
         glob = wanted.astype(np.int64) + lo

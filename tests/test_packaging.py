@@ -44,7 +44,7 @@ def test_constraints_pin_every_dependency_exactly():
             name, _, version = line.partition("==")
             pins[name.lower().replace("_", "-")] = version
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    direct = [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]
+    direct = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
     for requirement in direct:
         if not requirement.startswith("snnlab"):
             assert _name(requirement) in pins, f"{requirement} is not pinned in requirements/constraints.txt"
