@@ -78,7 +78,7 @@ import numpy as np
 from . import _checks as check
 from . import connectivity as conn
 from .inputs import CurrentError, FromArray, Sum, sample_current
-from .network import Network, steps_for
+from .network import Network, check_initial_potentials, steps_for
 
 #: Recording "auto" keeps potentials and currents up to this many bytes.
 AUTO_RECORD_BYTES = 64 * 1024**2
@@ -300,7 +300,7 @@ class Simulation:
             return np.concatenate([np.full(p.n, get(p), dtype=dtype) for p in pops])
 
         dt = self.dt
-        self.u_init = per_neuron(lambda p: p.model.u_init)
+        self.u_init = np.concatenate([self._initial(p) for p in pops])
         self.u_rest = per_neuron(lambda p: p.model.u_rest)
         self.resistance = per_neuron(lambda p: p.model.R)
         self.decay = per_neuron(lambda p: p.model.decay(dt))
@@ -309,6 +309,16 @@ class Simulation:
         self.floor = per_neuron(lambda p: -np.inf if p.model.floor is None else p.model.floor)
         self.refractory_steps = per_neuron(lambda p: self._refractory_steps(p), dtype=np.int64)
         self.sign = per_neuron(lambda p: p.sign)
+
+    def _initial(self, pop) -> np.ndarray:
+        """Each neuron's potential at t = 0: the model's, or the population's ``u_init``."""
+        if pop.u_init is None:
+            return np.full(pop.n, pop.model.u_init)
+        if isinstance(pop.u_init, conn.DISTRIBUTIONS):
+            values = pop.u_init.sample(self.network.rng(4, pop.index), pop.n)
+            check_initial_potentials(f"population {pop.label!r}: u_init", values, pop.model, pop.u_init)
+            return values
+        return np.broadcast_to(np.asarray(pop.u_init, dtype=float), (pop.n,)).copy()
 
     def _refractory_steps(self, pop):
         return int(steps_for_refractory(f"population {pop.label!r}: LIF", pop.model.refractory, self.dt))

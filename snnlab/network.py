@@ -61,6 +61,7 @@ class Population:
     current: Current
     network: Network = field(repr=False)
     index: int = field(repr=False)
+    u_init: object = None  # None (the model's), a number, n numbers or a distribution, mV
 
     @property
     def sign(self) -> float:
@@ -69,7 +70,7 @@ class Population:
 
     def describe(self) -> dict:
         return {"label": self.label, "n": self.n, "kind": self.kind, "model": self.model.as_dict(),
-                "current": self.current.describe()}
+                "current": self.current.describe(), "u_init": _describe_value(self.u_init)}
 
 
 @dataclass(eq=False)
@@ -163,12 +164,13 @@ class Network:
     # -- random streams ----------------------------------------------------------------------
     def rng(self, purpose: int, index: int) -> np.random.Generator:
         """The generator for one random element: ``purpose`` 1 projections, 2 currents, 3
-        Poisson inputs; ``index`` its position. Independent of everything else added."""
+        Poisson inputs, 4 initial potentials; ``index`` its position. Independent of
+        everything else added."""
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(purpose, index)))
 
     # -- populations -------------------------------------------------------------------------
     def add_population(self, label: str, n: int = 1, kind: str = "excitatory", current=0.0,
-                       model: LIF | None = None) -> Population:
+                       model: LIF | None = None, u_init=None) -> Population:
         """Add ``n`` neurons of one ``kind`` ("excitatory" or "inhibitory").
 
         Parameters
@@ -186,6 +188,11 @@ class Network:
         model : LIF or None
             Neuron parameters; default ``LIF()`` (the assignment's defaults, exact
             integration, no floor).
+        u_init : None, float, n floats, or Normal/Uniform
+            Membrane potential of each neuron at t = 0, mV, below the threshold (and not
+            below the floor). Default None: the model's ``u_init`` (rest). A distribution is
+            drawn per neuron from the network's seed: ``u_init=sl.Uniform(0.0, 1.0)`` starts
+            a network without the synchronous first volley that identical starts give.
         """
         owner = "Network.add_population"
         if not isinstance(label, str) or not label:
@@ -199,20 +206,26 @@ class Network:
         elif not isinstance(model, LIF):
             raise TypeError(f"{owner}.model: must be an snnlab.LIF (got {check._show(model)})")
         current = as_current(current, n, owner=f"population {label!r}: current")
-        pop = Population(label, n, kind, model, current, self, len(self.populations))
+        u_init = _check_u_init(f"{owner}.u_init", u_init, n, model)
+        pop = Population(label, n, kind, model, current, self, len(self.populations), u_init)
         self.populations[label] = pop
         return pop
 
     def add_mixed_population(self, label: str, n_exc: int = 80, n_inh: int = 20, p_exc: float = 0.01,
                              p_inh: float = 0.02, current=0.0, weight: float = 2.0, delay: float | None = None,
-                             model: LIF | None = None, autapses: bool = False) -> tuple[Population, Population]:
+                             model: LIF | None = None, autapses: bool = False, *, weight_exc: float | None = None,
+                             weight_inh: float | None = None, u_init=None) -> tuple[Population, Population]:
         """The report's mixed group in one call: ``n_exc`` excitatory and ``n_inh`` inhibitory
         neurons where every neuron projects to ``ceil(N*p)`` random targets among all
         ``N = n_exc + n_inh`` neurons, ``p`` by the source's kind (a fixed out-degree).
 
         Adds populations ``label + "_E"`` and ``label + "_I"``; both get ``current``
         (a callable or Current is shared; a per-neuron list of N callables or array of N
-        values is split between them) and the same ``model``.
+        values, also inside a Current, is split between them), the same ``model`` and
+        ``u_init``. ``weight`` (mV) is every synapse's; ``weight_exc`` / ``weight_inh`` set
+        the excitatory / inhibitory sources' apart (the report's ``ex_weight`` and
+        ``inh_weight``). Without autapses a neuron has N - 1 possible targets, so
+        ``ceil(N*p)`` is capped there (with a warning) when p is near 1.
 
         Returns
         -------
@@ -225,13 +238,21 @@ class Network:
         p_exc = check.probability(owner, "p_exc", p_exc)
         p_inh = check.probability(owner, "p_inh", p_inh)
         total = n_exc + n_inh
+        weights = {"excitatory": weight if weight_exc is None else weight_exc,
+                   "inhibitory": weight if weight_inh is None else weight_inh}
         cur_e, cur_i = _split_current(current, n_exc, n_inh, owner)
-        exc = self.add_population(f"{label}_E", n_exc, "excitatory", cur_e, model)
-        inh = self.add_population(f"{label}_I", n_inh, "inhibitory", cur_i, model)
-        for source, p in ((exc, p_exc), (inh, p_inh)):
-            k = math.ceil(total * p - 1e-9)
-            self.connect(source, [exc, inh], rule="fixed_outdegree", k=k, weight=weight, delay=delay,
-                         autapses=autapses)
+        init_e, init_i = _split_current(u_init, n_exc, n_inh, owner) if u_init is not None else (None, None)
+        exc = self.add_population(f"{label}_E", n_exc, "excitatory", cur_e, model, u_init=init_e)
+        inh = self.add_population(f"{label}_I", n_inh, "inhibitory", cur_i, model, u_init=init_i)
+        possible = total if autapses else total - 1
+        for source, p, name in ((exc, p_exc, "p_exc"), (inh, p_inh, "p_inh")):
+            k = math.ceil(round(total * p, 9))  # 100 * 0.07 is 7.000000000000001: 7 targets, not 8
+            if k > possible:
+                check.warn(f"{owner}.{name}: ceil(N*p) = {k} targets, but a neuron has only {possible} possible "
+                           f"targets without autapses; using {possible}")
+                k = possible
+            self.connect(source, [exc, inh], rule="fixed_outdegree", k=k, weight=weights[source.kind],
+                         delay=delay, autapses=autapses)
         return exc, inh
 
     def population(self, label) -> Population:
@@ -430,6 +451,35 @@ def _split_current(current, n_exc, n_inh, owner):
             f"{owner}.current: a per-neuron current needs {total} entries (n_exc + n_inh) (got {len(current)})"
         )
     return current, current
+
+
+def _check_u_init(owner, u_init, n, model):
+    """None, a distribution, or the initial potentials as a float or (n,) array, checked
+    against the model (below threshold, not below the floor)."""
+    if u_init is None or isinstance(u_init, conn.DISTRIBUTIONS):
+        return u_init
+    if check.ndim(owner, "", u_init) == 0:
+        values = np.array(check.real(owner.rpartition(".")[0], "u_init", u_init, "mV"))
+    else:
+        values = check.array(owner, "", u_init).astype(float)
+        if values.shape != (n,):
+            raise ValueError(f"{owner}: needs one value per neuron, {n} (got shape {values.shape})")
+    check_initial_potentials(owner, values, model)
+    return values.item() if values.ndim == 0 else values
+
+
+def check_initial_potentials(owner, values, model, drawn_from=None):
+    """Initial potentials must be finite, below threshold and not below the floor."""
+    source = f" drawn from {drawn_from}" if drawn_from is not None else ""
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        raise ValueError(f"{owner}: must be finite mV (got {float(values[bad].flat[0])!r})")
+    if np.any(values >= model.threshold):
+        raise ValueError(
+            f"{owner}: must be below threshold = {model.threshold!r} mV (got {float(values.max())!r}{source})"
+        )
+    if model.floor is not None and np.any(values < model.floor):
+        raise ValueError(f"{owner}: must be >= floor = {model.floor!r} mV (got {float(values.min())!r}{source})")
 
 
 def _check_weight(owner, weight):

@@ -183,3 +183,18 @@ def test_distribution_parameters_are_checked():
         sl.Normal(0.0, -1.0)
     with pytest.raises(ValueError, match=r"Uniform\.high: must be >= low = 2\.0 \(got 1\.0\)"):
         sl.Uniform(2.0, 1.0)
+
+
+def test_mixed_population_weights_by_source_kind():
+    net = sl.Network(seed=0)
+    net.add_mixed_population("G", n_exc=8, n_inh=2, p_exc=0.3, p_inh=0.3, weight_exc=0.5, weight_inh=1.5)
+    c = net.run(1.0).connections()
+    np.testing.assert_array_equal(c["weight"], np.where(c["pre"] < 8, 0.5, -1.5))
+
+
+def test_mixed_population_caps_k_at_the_possible_targets_with_a_warning():
+    net = sl.Network(seed=0)
+    with pytest.warns(sl.SnnlabWarning, match=r"p_exc: ceil\(N\*p\) = 10 targets, but a neuron has only 9 possible"):
+        net.add_mixed_population("G", n_exc=8, n_inh=2, p_exc=1.0, p_inh=0.5)
+    out_degree = np.bincount(net.run(1.0).connections()["pre"], minlength=10)
+    assert out_degree.tolist() == [9] * 8 + [5] * 2

@@ -297,3 +297,49 @@ def test_auto_record_skips_large_recordings_with_a_warning():
         res = net.run(1000.0)
     with pytest.raises(ValueError, match=r"no potential of population 'A' was recorded"):
         res.potential("A")
+
+
+# -- initial potentials ----------------------------------------------------------------------------
+
+def test_initial_potentials_per_neuron():
+    net = sl.Network(dt=0.1, seed=0)
+    net.add_population("A", 3, u_init=[0.1, -0.4, 0.9])
+    net.add_population("B", 2, u_init=0.5, model=sl.LIF(u_rest=0.2))
+    res = net.run(1.0)
+    np.testing.assert_array_equal(res.potential("A")[0], [0.1, -0.4, 0.9])
+    np.testing.assert_array_equal(res.potential("B")[0], [0.5, 0.5])
+
+
+def test_initial_potentials_drawn_from_a_distribution_follow_the_seed():
+    def first_row(seed):
+        net = sl.Network(dt=0.1, seed=seed)
+        net.add_population("A", 500, u_init=sl.Uniform(0.2, 0.8))
+        return net.run(1.0).potential("A")[0]
+
+    a, b, c = first_row(1), first_row(1), first_row(2)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert a.min() >= 0.2 and a.max() < 0.8
+    assert abs(a.mean() - 0.5) < 0.05  # uniform: mean 0.5, sd of the mean 0.008
+
+
+@pytest.mark.parametrize(
+    ("u_init", "model", "error", "message"),
+    [
+        (1.0, None, ValueError, r"add_population\.u_init: must be below threshold = 1\.0 mV \(got 1\.0\)"),
+        ([0.0, 0.5], None, ValueError, r"add_population\.u_init: needs one value per neuron, 3 \(got shape \(2,\)\)"),
+        (-0.5, sl.LIF(floor=0.0), ValueError, r"add_population\.u_init: must be >= floor = 0\.0 mV \(got -0\.5\)"),
+        ("rest", None, TypeError, r"add_population\.u_init: must be a number in mV \(got 'rest' of type str\)"),
+    ],
+)
+def test_bad_initial_potentials(u_init, model, error, message):
+    with pytest.raises(error, match=message):
+        sl.Network().add_population("A", 3, u_init=u_init, model=model)
+
+
+def test_initial_potentials_drawn_above_threshold_are_refused_before_running():
+    net = sl.Network(seed=0)
+    net.add_population("A", 10, u_init=sl.Uniform(0.5, 1.5))
+    with pytest.raises(ValueError, match=r"population 'A': u_init: must be below threshold = 1\.0 mV \(got 1\.\d+ "
+                                         r"drawn from Uniform\(low=0\.5, high=1\.5\)\)"):
+        net.run(1.0)

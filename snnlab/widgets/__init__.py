@@ -9,7 +9,7 @@ name -> function returning a fresh Panel; :func:`all_panels` collects them.
 import importlib
 import pkgutil
 
-from ._panel import Panel, checkbox, dropdown, int_slider, seed_control, slider, sweep_values
+from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider, sweep_values
 
 
 def all_panels() -> dict:
@@ -22,4 +22,5 @@ def all_panels() -> dict:
     return panels
 
 
-__all__ = ["Panel", "all_panels", "checkbox", "dropdown", "int_slider", "seed_control", "slider", "sweep_values"]
+__all__ = ["Panel", "all_panels", "checkbox", "dropdown", "fixed_grid", "int_slider", "seed_control", "slider",
+           "sweep_values"]

@@ -6,8 +6,15 @@ no kernel, so tests can sweep every control from its minimum to its maximum. The
 widget itself (:meth:`Panel.widget`) shows the figure as a PNG in an
 ``ipywidgets.Image``, replaced in place on every change, and a one-line summary.
 
-The figure is a plain ``matplotlib.figure.Figure`` (no pyplot), created once per panel
-and cleared on every update, so panels hold no global state and never pile up figures.
+The figure is a plain ``matplotlib.figure.Figure`` (no pyplot) with its own Agg canvas,
+created once per panel and cleared on every update, so panels hold no global state and
+never pile up figures. It has no layout engine: a constrained layout costs about as much
+as drawing the axes again, so plot functions place their axes with :func:`fixed_grid`.
+
+A slider can reach legal but suspicious settings (a coarse dt, a delay that rounds to
+whole steps). The simulator warns about them; inside a widget callback a warning would go
+to the kernel's log, where no student sees it, so the panel catches snnlab's warnings and
+shows them under the figure, after the summary.
 """
 
 from __future__ import annotations
@@ -15,11 +22,15 @@ from __future__ import annotations
 import io
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipywidgets as w
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .._checks import SnnlabWarning
 
 #: Width of slider descriptions, so labels with units are not cut off.
 DESCRIPTION_WIDTH = "11em"
@@ -84,6 +95,13 @@ def _first(options):
     return first[1] if isinstance(first, tuple) else first
 
 
+def fixed_grid(fig, nrows: int, ncols: int, left: float = 0.07, right: float = 0.98, bottom: float = 0.12,
+               top: float = 0.92, **kwargs):
+    """A GridSpec with fixed margins (fractions of the figure), for a panel's figure, which has
+    no layout engine (see the module docstring); ``kwargs`` go to ``Figure.add_gridspec``."""
+    return fig.add_gridspec(nrows, ncols, left=left, right=right, bottom=bottom, top=top, **kwargs)
+
+
 def sweep_values(control: w.Widget, points: int = 5) -> list:
     """Values a test should try for a control: both ends and points between (every option of
     a dropdown, both states of a checkbox)."""
@@ -135,7 +153,8 @@ class Panel:
     last_seconds: float = field(init=False, default=math.nan)
 
     def __post_init__(self):
-        self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        FigureCanvasAgg(self.figure)  # one canvas for all updates, not a new one per savefig
         self._image = None
         self._text = None
 
@@ -151,12 +170,22 @@ class Panel:
     def compute(self, **changes):
         """Simulate and draw for the current values with ``changes``; return (result, figure, text).
 
-        This is everything a slider change does, minus showing the PNG."""
+        This is everything a slider change does, minus showing the PNG. snnlab's warnings
+        raised on the way end the text, one "note:" line each."""
         values = self.values(**changes)
-        result = self.simulate(**values)
-        self.figure.clear()
-        self.plot(result, self.figure, **values)
-        text = self.summary(result) if self.summary is not None else ""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SnnlabWarning)
+            result = self.simulate(**values)
+            self.figure.clear()
+            self.plot(result, self.figure, **values)
+            text = self.summary(result) if self.summary is not None else ""
+        notes = []
+        for item in caught:
+            if issubclass(item.category, SnnlabWarning):
+                notes.append(str(item.message))
+            else:  # not ours to explain: let it through
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        text += "".join(f"\nnote: {note}" for note in dict.fromkeys(notes))
         return result, self.figure, text
 
     def png(self) -> bytes:
