@@ -5,6 +5,9 @@
     python3 tasks.py test       set up .venv and run every test (package, notebooks, browser)
     python3 tasks.py test -m "not slow"   ... only the fast ones (any pytest arguments pass through)
     python3 tasks.py setup      only set up .venv (the package, editable, with its test tools)
+    python3 tasks.py bench      set up .venv with NEST and Brian2, run the benchmarks (arguments go to
+                                benchmarks/compare.py, e.g. --cases A,B --no-peers), then time every slider
+    python3 tasks.py figures DIR   write every notebook's main figures as PNG files into DIR
 
 The virtual environment lives in .venv next to this file. Installs use the pinned
 versions in requirements/constraints.txt, the set CI tests; the install is redone
@@ -68,8 +71,24 @@ def test(args) -> None:
     sys.exit(completed.returncode)
 
 
+def bench(args) -> None:
+    python = setup("test,bench")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    for script, script_args in (("compare.py", args), ("slider_latency.py", [])):
+        completed = subprocess.run([str(python), str(ROOT / "benchmarks" / script), *script_args], cwd=ROOT, env=env)
+        if completed.returncode:
+            sys.exit(completed.returncode)
+
+
+def figures(args) -> None:
+    python = setup("lab")
+    if len(args) != 1:
+        sys.exit("usage: python3 tasks.py figures OUTDIR")
+    run(python, "-m", "snnlab", "figures", args[0], cwd=ROOT)
+
+
 def main(argv: list[str]) -> None:
-    tasks = {"lab": lab, "test": test, "setup": lambda args: setup("test")}
+    tasks = {"lab": lab, "test": test, "bench": bench, "figures": figures, "setup": lambda args: setup("test")}
     if not argv or argv[0] not in tasks:
         print(__doc__)
         sys.exit(2)

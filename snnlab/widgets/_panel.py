@@ -189,8 +189,10 @@ class Panel:
         return result, self.figure, text
 
     def png(self) -> bytes:
+        """The figure as PNG bytes. zlib level 1: a quarter of an update's time is the PNG
+        encoding at the default level 6, for files only ~5 % smaller."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi)
+        self.figure.savefig(buffer, format="png", dpi=self.dpi, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
     def update(self, **changes) -> tuple:
