@@ -29,10 +29,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-import snnlab.widgets  # noqa: E402
+import snnlab.widgets
 
 NOTEBOOKS = {"single_neuron": "00_lif_neuron", "two_neurons": "01_two_neurons", "population": "02_population",
              "populations": "03_populations", "balanced": "04_balanced_network"}
