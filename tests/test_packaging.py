@@ -48,3 +48,12 @@ def test_constraints_pin_every_dependency_exactly():
     for requirement in direct:
         if not requirement.startswith("snnlab"):
             assert _name(requirement) in pins, f"{requirement} is not pinned in requirements/constraints.txt"
+
+
+def test_the_code_is_lint_clean():
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", "snnlab", "tests",
+                                "benchmarks", "tasks.py"], cwd=ROOT, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -23,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = Path(os.environ.get("SNNLAB_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 NOTEBOOKS = sorted(p.name for p in SOURCE.glob("[0-9][0-9]_*.ipynb"))
-TIMEOUT = 60_000  # ms, for the kernel to start and the notebook to run
+TIMEOUT = 180_000  # ms, for the kernel to start and the notebook to run (generous: CI machines are shared)
 
 
 def widget_calls(name: str) -> int:
@@ -82,7 +82,7 @@ def problems(page) -> list[str]:
     return found
 
 
-def settled(panel, before: bytes, timeout: float = 20.0) -> bytes:
+def settled(panel, before: bytes, timeout: float = 60.0) -> bytes:
     """Wait until the panel's figure differs from ``before``; return its new pixels."""
     figure = panel.locator("img.snnlab-figure")
     deadline = time.monotonic() + timeout
