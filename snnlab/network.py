@@ -237,6 +237,8 @@ class Network:
         n_inh = check.integer(owner, "n_inh", n_inh, minimum=1)
         p_exc = check.probability(owner, "p_exc", p_exc)
         p_inh = check.probability(owner, "p_inh", p_inh)
+        if not isinstance(autapses, (bool, np.bool_)):  # read below, before connect would check it
+            raise TypeError(f"{owner}.autapses: must be True or False (got {check._show(autapses)})")
         total = n_exc + n_inh
         weights = {"excitatory": weight if weight_exc is None else weight_exc,
                    "inhibitory": weight if weight_inh is None else weight_inh}

@@ -1,4 +1,4 @@
-"""Checks shared by the tests of the notebook panels (imported by test_experiments_*.py)."""
+"""Checks shared by the tests of the notebook panels (imported by test_widgets.py and test_experiments_*.py)."""
 
 from __future__ import annotations
 
@@ -43,9 +43,10 @@ def arrays_of(value) -> list:
     return []
 
 
-def assert_finite(run) -> None:
-    """No NaN or inf anywhere in the potentials, currents, spike times and measures."""
-    results = results_of(run.value)
+def assert_finite(value) -> None:
+    """No NaN or inf anywhere in the potentials, currents, spike times and measures of what a
+    panel's ``simulate`` returned."""
+    results = results_of(value)
     assert results, "the panel computed no Result"
     for result in results:
         for label in result.labels:
@@ -53,7 +54,7 @@ def assert_finite(run) -> None:
                 assert np.all(np.isfinite(result.potential(label))), f"NaN potential in {label!r}"
                 assert np.all(np.isfinite(result.current(label))), f"NaN current in {label!r}"
             assert np.all(np.isfinite(result.spikes(label)[0]))
-    for array in arrays_of(run.value):
+    for array in arrays_of(value):
         assert np.all(np.isfinite(array)), "NaN in a computed measure"
 
 
@@ -83,8 +84,8 @@ def sweep_panel(factory) -> int:
     tried = 0
     for name, control in panel.controls.items():
         for value in sweep_values(control):
-            run, fig, text = panel.compute(**{name: value})
-            assert_finite(run)
+            computed, fig, text = panel.compute(**{name: value})
+            assert_finite(computed)
             assert_labelled(fig)
             assert isinstance(text, str) and text, f"{name}={value!r}: empty summary"
             assert not re.search(r"\bnan\b", text.lower()), f"{name}={value!r}: {text}"

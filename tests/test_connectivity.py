@@ -198,3 +198,8 @@ def test_mixed_population_caps_k_at_the_possible_targets_with_a_warning():
         net.add_mixed_population("G", n_exc=8, n_inh=2, p_exc=1.0, p_inh=0.5)
     out_degree = np.bincount(net.run(1.0).connections()["pre"], minlength=10)
     assert out_degree.tolist() == [9] * 8 + [5] * 2
+
+
+def test_mixed_population_refuses_an_autapses_flag_that_is_not_a_bool():
+    with pytest.raises(TypeError, match=r"Network\.add_mixed_population\.autapses: must be True or False \(got "):
+        sl.Network(seed=0).add_mixed_population("G", n_exc=8, n_inh=2, autapses=np.array([]))

@@ -1,6 +1,6 @@
 """Notebook 02's experiments (snnlab.experiments.population): the report's connection rule,
-its current, per-neuron variety, the clamped neuron against the real one; and its panel
-swept from end to end."""
+its current, per-neuron variety, the clamped neuron against the real one; and what its
+panel shows."""
 
 import math
 
@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from panel_checks import first_slider, one_step_right, sweep_panel
+from panel_checks import first_slider, one_step_right
 
 from snnlab.experiments import population as ex
 from snnlab.widgets import all_panels
@@ -134,10 +134,6 @@ def test_figures_have_labelled_axes():
 # -- panel ------------------------------------------------------------------------------------
 def test_panel_is_registered():
     assert all_panels()["population"] is wd.population_panel
-
-
-def test_every_control_sweeps_from_end_to_end():
-    assert sweep_panel(wd.population_panel) > 40
 
 
 def test_panel_summary_follows_its_sliders():

@@ -34,10 +34,10 @@ import numpy as np
 
 from .. import _checks as check
 from .. import analysis
+from ..connectivity import Uniform
 from ..network import Network
 from ..neurons import LIF
 from ..results import Result
-from ._start import RandomStart
 
 __all__ = [
     "CV_IRREGULAR",
@@ -61,8 +61,8 @@ __all__ = [
     "brunel_model",
     "classify_state",
     "coupling_numbers",
-    "cv_after",
     "draw_cv_histogram",
+    "draw_examples",
     "draw_state",
     "draw_state_map",
     "figures",
@@ -70,7 +70,6 @@ __all__ = [
     "nu_threshold",
     "rate_after",
     "state_map",
-    "subsample",
     "zoom_window",
 ]
 
@@ -177,7 +176,7 @@ def brunel(g: float = 5.0, nu_ext_ratio: float = 2.0, n_exc: int = 10000, epsilo
         Time step, ms. Default 0.1.
     random_start : bool
         Start each neuron at a potential drawn uniformly between rest (0 mV) and 95 % of
-        the threshold (see :class:`~snnlab.experiments._start.RandomStart`). Default True.
+        the threshold (``u_init=sl.Uniform(0, 19)``, from ``seed``). Default True.
         False: all start at rest, and their first spikes come in one synchronous volley.
     record : see :meth:`snnlab.Network.run`
         Default None: spikes only.
@@ -194,9 +193,9 @@ def brunel(g: float = 5.0, nu_ext_ratio: float = 2.0, n_exc: int = 10000, epsilo
     J = numbers["J"]
     model = brunel_model()
     net = Network(dt=dt, seed=seed)
-    start = RandomStart(model, dt, 0.0, 0.95 * THETA) if random_start else 0.0
-    exc = net.add_population("E", numbers["n_exc"], "excitatory", current=start, model=model)
-    inh = net.add_population("I", numbers["n_inh"], "inhibitory", current=start, model=model)
+    start = Uniform(0.0, 0.95 * THETA) if random_start else None
+    exc = net.add_population("E", numbers["n_exc"], "excitatory", model=model, u_init=start)
+    inh = net.add_population("I", numbers["n_inh"], "inhibitory", model=model, u_init=start)
     net.connect(exc, [exc, inh], rule="fixed_indegree", k=numbers["c_exc"], weight=J, delay=D)
     if numbers["c_inh"] > 0 and g > 0:
         net.connect(inh, [exc, inh], rule="fixed_indegree", k=numbers["c_inh"], weight=g * J, delay=D)
@@ -205,35 +204,6 @@ def brunel(g: float = 5.0, nu_ext_ratio: float = 2.0, n_exc: int = 10000, epsilo
         for pop in (exc, inh):
             net.add_poisson_input(pop, rate=rate, weight=J, n_sources=numbers["c_exc"])
     return net.run(duration, record=record)
-
-
-def subsample(result: Result, sizes: dict) -> Result:
-    """A copy of ``result`` that keeps only the first ``sizes[label]`` neurons of each
-    population (spikes only), so that a raster of a large network shows single neurons.
-
-    Parameters
-    ----------
-    result : Result
-    sizes : dict of label -> int
-        Neurons to keep per population; populations not named are kept whole.
-    """
-    steps_all, neurons_all = [], []
-    kept = []
-    offset = 0
-    for label in result.labels:
-        keep = min(result.size(label), int(sizes.get(label, result.size(label))))
-        steps, neurons = result.spike_steps(label)
-        mask = neurons < keep
-        steps_all.append(np.asarray(steps[mask]))
-        neurons_all.append(np.asarray(neurons[mask]) + offset)
-        kept.append(keep)
-        offset += keep
-    return Result(dt=result.dt, steps=result.steps, labels=result.labels,
-                  kinds=[result.kind(lb) for lb in result.labels], sizes=kept,
-                  models=[result.model(lb) for lb in result.labels],
-                  spike_steps=np.concatenate(steps_all), spike_neurons=np.concatenate(neurons_all),
-                  recorded=np.empty(0, np.int64), potentials=np.empty((result.steps, 0)),
-                  currents=np.empty((result.steps, 0)), params=result.params)
 
 
 # -- measuring the state --------------------------------------------------------------------------------
@@ -282,36 +252,6 @@ def rate_after(result: Result, label: str, start: float = 100.0) -> float:
     k0 = min(round(start / result.dt), result.steps - 1)
     count = int(np.count_nonzero(np.asarray(steps) >= k0))
     return 1000.0 * count / (result.size(label) * (result.steps - k0) * result.dt)
-
-
-def cv_after(result: Result, label: str, start: float = 100.0) -> np.ndarray:
-    """CV of the inter-spike intervals of each neuron, from its spikes at or after ``start`` ms.
-
-    Like :func:`snnlab.cv_isi` (population standard deviation over mean), but ignoring the
-    transient; NaN for neurons with fewer than 3 spikes after ``start``.
-
-    Returns
-    -------
-    ndarray (n,), dimensionless
-    """
-    start = check.non_negative("cv_after", "start", start, "ms")
-    steps, neurons = result.spike_steps(label)
-    k0 = round(start / result.dt)
-    mask = np.asarray(steps) >= k0
-    steps, neurons = np.asarray(steps)[mask], np.asarray(neurons)[mask]
-    order = np.lexsort((steps, neurons))
-    steps, neurons = steps[order], neurons[order]
-    same = neurons[1:] == neurons[:-1]
-    intervals = np.diff(steps)[same].astype(float)
-    whose = neurons[1:][same]
-    n = result.size(label)
-    k = np.bincount(whose, minlength=n).astype(float)
-    mean = np.divide(np.bincount(whose, weights=intervals, minlength=n), k, out=np.zeros(n), where=k > 0)
-    squares = np.bincount(whose, weights=(intervals - mean[whose]) ** 2, minlength=n)
-    cv = np.full(n, np.nan)
-    enough = k >= 2
-    cv[enough] = np.sqrt(squares[enough] / k[enough]) / mean[enough]
-    return cv
 
 
 def classify_state(rate: float, cv: float, modulation: float, peak_frequency: float, peak_fraction: float) -> str:
@@ -367,8 +307,7 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     k0 = round(start / result.dt)
     count = int(np.count_nonzero(np.asarray(steps) >= k0))
     rate = rate_after(result, label, start)
-    cvs = cv_after(result, label, start)
-    cv = float(np.nanmean(cvs)) if np.any(np.isfinite(cvs)) else math.nan
+    cv = analysis.mean_cv_isi(result, label, start=start)
     if count == 0:
         return BrunelState(rate, cv, math.nan, 0.0, math.nan, 0.0, classify_state(rate, cv, 0.0, math.nan, 0.0))
     fano = analysis.spike_synchrony(result, label, bin=1.0, start=start)
@@ -467,26 +406,29 @@ def draw_state(result: Result, ax_raster, ax_rate, state: BrunelState | None = N
     """A raster of a few neurons (:data:`RASTER_NEURONS`) and the population rates of a
     :func:`brunel` run.
 
-    ``window`` (ms, ms) is the time range shown; default from ``start`` (the measured part)
-    to the end.
+    ``window`` (ms, ms) is the time range shown; default :func:`zoom_window` with a
+    ``state``, from ``start`` (the measured part) to the end without.
     """
     from .. import plotting
 
-    plotting.plot_raster(subsample(result, RASTER_NEURONS), ax=ax_raster, markersize=2.0)
-    legend = ax_raster.get_legend()
-    if legend is not None:  # the rate plot below names the colours; the title needs the space
-        legend.remove()
+    # no legend: the rate plot below names the colours, and the title needs the space
+    plotting.plot_raster(result, ax=ax_raster, markersize=2.0, max_neurons=RASTER_NEURONS, legend=False)
     ax_raster.set_xlabel("")
     ax_raster.tick_params(labelbottom=False)
     ax_raster.set_ylabel("neuron")
-    plotting.plot_population_rate(result, bin=bin, ax=ax_rate)
+    plotting.plot_population_rate(result, bin=bin, ax=ax_rate, legend=False)
     for line in ax_rate.get_lines():
         if line.get_label().startswith("I "):
             line.set_alpha(0.75)
-    lo, hi = window if window is not None else (start, result.duration)
+    if window is None:
+        window = zoom_window(result, state, start) if state is not None else (start, result.duration)
+    lo, hi = window
     for ax in (ax_raster, ax_rate):
         ax.set_xlim(lo, hi)
-    ax_rate.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    visible = [y[(x >= lo) & (x <= hi)] for x, y in (line.get_data() for line in ax_rate.get_lines())]
+    highest = max([float(np.max(y, initial=0.0)) for y in visible] + [1.0])
+    ax_rate.set_ylim(0.0, 1.3 * highest)  # room for the legend above the traces
+    ax_rate.legend(loc="upper right", ncol=2, fontsize="small", framealpha=0.9)
     shown = f"first {RASTER_NEURONS['E']} of {result.size('E')} E, {RASTER_NEURONS['I']} of {result.size('I')} I"
     title = shown if state is None else (f"{state.label}: {state.rate:.0f} Hz, CV {state.cv:.2f}, "
                                          f"modulation {state.modulation:.2f} ({shown})")
@@ -507,7 +449,7 @@ def draw_cv_histogram(result: Result, ax, start: float = 100.0) -> None:
 
     bins = np.linspace(0.0, 2.0, 41)
     for label in ("E", "I"):
-        cv = cv_after(result, label, start)
+        cv = analysis.cv_isi(result, label, start=start)
         cv = cv[np.isfinite(cv)]
         filled = label == "E"
         ax.hist(np.clip(cv, 0.0, 2.0), bins=bins, color=plotting.kind_color(result.kind(label)),
@@ -549,22 +491,42 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
     ax.set_title(f"N_E = {smap.n_exc}, {smap.duration:g} ms (measured after {smap.start:g} ms)", fontsize="medium")
 
 
+def draw_examples(fig, runs: dict) -> None:
+    """Brunel's example states side by side in ``fig``: :func:`draw_state` of each run (raster
+    above, population rates below), titled with its point of :data:`EXAMPLES` and the state
+    measured.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    runs : dict of name -> (Result, BrunelState)
+        Names of :data:`EXAMPLES`; runs of :func:`brunel` of one size, and their
+        :func:`measure_state`.
+    """
+    axes = fig.add_gridspec(2, len(runs), height_ratios=(1.4, 1.0)).subplots(squeeze=False)
+    for column, (name, (res, state)) in enumerate(runs.items()):
+        draw_state(res, axes[0, column], axes[1, column], state)
+        g, ratio = EXAMPLES[name]
+        axes[0, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
+                                  f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+    res = next(iter(runs.values()))[0]
+    J = res.params["projections"][0]["weight"]  # E -> E and I
+    fig.suptitle(f"N_E = {res.size('E')}, N_I = {res.size('I')}, J = {J:g} mV; rasters: the first "
+                 f"{RASTER_NEURONS['E']} E and {RASTER_NEURONS['I']} I neurons", fontsize="medium")
+
+
 def figures() -> dict:
     """The notebook's main figures: Brunel's four example states (raster, population rate)
     and the map of the states over (g, nu_ext / nu_thr)."""
     import matplotlib.pyplot as plt
 
     out = {}
-    fig, axes = plt.subplots(2, 4, figsize=(16, 6.5), height_ratios=(1.4, 1.0), layout="constrained")
-    for column, (name, (g, ratio)) in enumerate(EXAMPLES.items()):
+    runs = {}
+    for name, (g, ratio) in EXAMPLES.items():
         res = brunel(g=g, nu_ext_ratio=ratio, n_exc=EXAMPLE_N_EXC, J=None)
-        state = measure_state(res)
-        draw_state(res, axes[0, column], axes[1, column], state, window=zoom_window(res, state))
-        axes[0, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
-                                  f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
-    fig.suptitle(f"N_E = {EXAMPLE_N_EXC}, N_I = {EXAMPLE_N_EXC // 4}, J = {coupling_numbers(EXAMPLE_N_EXC)['J']:g} mV; "
-                 f"rasters: the first {RASTER_NEURONS['E']} E and {RASTER_NEURONS['I']} I neurons", fontsize="medium")
-    out["states"] = fig
+        runs[name] = (res, measure_state(res))
+    out["states"] = plt.figure(figsize=(16, 6.5), layout="constrained")
+    draw_examples(out["states"], runs)
     fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
     draw_state_map(state_map(MAP_GS, MAP_RATIOS, n_exc=MAP_N_EXC), ax)
     out["state_map"] = fig

@@ -37,7 +37,6 @@ from ..inputs import Constant, Sine
 from ..network import Network
 from ..neurons import LIF
 from ..plotting import (
-    kind_color,
     plot_connectivity,
     plot_degree_histogram,
     plot_population_rate,
@@ -56,7 +55,6 @@ __all__ = [
     "draw_clamp_figure",
     "draw_connectivity",
     "draw_population",
-    "draw_potential",
     "figures",
     "lowest_neuron",
     "population",
@@ -222,7 +220,7 @@ def draw_clamp_comparison(runs: dict, axes, neuron: tuple[str, int] | None = Non
         ax.set_title(f"{name}\n{_spike_text(result)}", fontsize="medium", pad=20)
     label, index = neuron if neuron is not None else lowest_neuron(real)
     ax = axes[2]
-    draw_potential(real, label, index, ax)
+    plot_potentials(real, label, neurons=[index], ax=ax, legend=False)  # in its kind's colour
     ax.lines[0].set_label("real LIF")
     ax.plot(clamped.time, clamped.potential(label, [index])[:, 0], color="0.35", linestyle="--", linewidth=1.0,
             label="clamped at rest")
@@ -232,14 +230,6 @@ def draw_clamp_comparison(runs: dict, axes, neuron: tuple[str, int] | None = Non
     ax.set_title(f"neuron {index} of {label!r} ({real.kind(label)})", fontsize="medium")
     ax.legend(loc="lower right", fontsize="small", ncol=2)
     return axes
-
-
-def draw_potential(result: Result, label: str, index: int, ax):
-    """The potential of one neuron in its kind's colour (excitatory red, inhibitory blue),
-    with its spikes, the threshold and rest (:func:`snnlab.plot_potentials`)."""
-    ax.set_prop_cycle(color=[kind_color(result.kind(label))])
-    plot_potentials(result, label, neurons=[index], ax=ax)
-    return ax
 
 
 def _spike_text(result: Result) -> str:

@@ -35,11 +35,12 @@ import numpy as np
 
 from .. import _checks as check
 from .. import analysis, plotting
+from ..connectivity import Uniform
 from ..inputs import Constant, Noise, UniformNoise
 from ..network import Network
 from ..neurons import LIF
 from ..results import Result
-from ._start import RandomStart
+from .population import report_degree
 
 __all__ = [
     "E1_COLOR",
@@ -51,8 +52,11 @@ __all__ = [
     "WinFraction",
     "competition",
     "coupling_events",
+    "coupling_title",
     "decide",
     "draw_competition",
+    "draw_competition_figure",
+    "draw_couplings",
     "draw_currents",
     "draw_three_populations",
     "draw_trajectory",
@@ -169,7 +173,7 @@ def three_populations(coupling: str = "population", every: int = 20, effect: flo
     if within:
         for pop, p_within in ((e1, REPORT["p_within_exc"]), (e2, REPORT["p_within_exc"]),
                               (inh, REPORT["p_within_inh"])):
-            k = min(pop.n - 1, math.ceil(pop.n * p_within - 1e-9))
+            k = min(pop.n - 1, report_degree(pop.n, p_within))
             net.connect(pop, pop, rule="fixed_outdegree", k=k, weight=within_weight)
     for source in (e1, e2):
         if coupling == "population":
@@ -235,9 +239,9 @@ def competition(bias: float = 0.05, input: float = 1.4, input_inh: float = 0.6, 
         Use the report's LIF (forward Euler, clamped at rest so inhibition cannot push
         below 0 mV) instead of the real one. Default False.
     random_start : bool
-        Start every neuron at a random potential between rest and threshold (see
-        :class:`~snnlab.experiments._start.RandomStart`) rather than all at rest, which
-        would make the first spikes one synchronous volley. Default True.
+        Start every neuron at a potential drawn uniformly between rest and 95 % of the way
+        to threshold (``u_init=sl.Uniform(...)``, from ``seed``) rather than all at rest,
+        which would make the first spikes one synchronous volley. Default True.
     record : see :meth:`snnlab.Network.run`
         Default "auto".
 
@@ -251,16 +255,14 @@ def competition(bias: float = 0.05, input: float = 1.4, input_inh: float = 0.6, 
     input = check.real(owner, "input", input, "nA")
     model = LIF.assignment() if clamp else LIF()
     net = Network(dt=DT, seed=seed)
-
-    top = model.u_rest + 0.95 * (model.threshold - model.u_rest)
+    start = Uniform(model.u_rest, model.u_rest + 0.95 * (model.threshold - model.u_rest)) if random_start else None
 
     def drive(mean):
-        current = Constant(mean) + Noise(0.0, noise)
-        return current + RandomStart(model, DT, model.u_rest, top) if random_start else current
+        return Constant(mean) + Noise(0.0, noise)
 
-    e1 = net.add_population("E1", n, "excitatory", current=drive(input + bias / 2), model=model)
-    e2 = net.add_population("E2", n, "excitatory", current=drive(input - bias / 2), model=model)
-    inh = net.add_population("I", n_inh, "inhibitory", current=drive(input_inh), model=model)
+    e1 = net.add_population("E1", n, "excitatory", current=drive(input + bias / 2), model=model, u_init=start)
+    e2 = net.add_population("E2", n, "excitatory", current=drive(input - bias / 2), model=model, u_init=start)
+    inh = net.add_population("I", n_inh, "inhibitory", current=drive(input_inh), model=model, u_init=start)
     for exc in (e1, e2):
         net.connect(exc, exc, rule="fixed_probability", p=p, weight=w_ee, delay=delay)
         net.connect(exc, inh, rule="fixed_probability", p=p, weight=w_ei, delay=delay)
@@ -383,21 +385,24 @@ def _recolor_rates(ax) -> None:
     ax.legend(loc="upper right", fontsize="small")
 
 
-def draw_three_populations(result: Result, ax_raster, ax_rate, every: int | None = None) -> None:
-    """Raster and population rates (1-ms bins) of a :func:`three_populations` run; with
-    ``every``, ticks under the raster mark the population coupling's events."""
+def draw_three_populations(result: Result, ax_raster, ax_rate) -> None:
+    """Raster and population rates (1-ms bins) of a :func:`three_populations` run; with the
+    report's population coupling, ticks under the raster mark its events (from the couplings
+    the result was run with)."""
     plotting.plot_raster(result, ax=ax_raster)
     ax_raster.set_xlabel("")
     ax_raster.tick_params(labelbottom=False)
-    if every is not None:
-        for label, y in (("E1", -8.0), ("E2", -20.0)):
-            events = coupling_events(result, label, every)
-            ax_raster.plot(events, np.full(events.size, y), marker="|", linestyle="none", markersize=7,
-                           markeredgewidth=1.2, color=POP_COLORS[label], label=f"{label} event (each {every} spikes)")
+    couplings = result.params["couplings"]
+    for i, c in enumerate(couplings):
+        label, every = c["pre"], c["every"]
+        events = coupling_events(result, label, every)
+        ax_raster.plot(events, np.full(events.size, -8.0 - 12.0 * i), marker="|", linestyle="none", markersize=7,
+                       markeredgewidth=1.2, color=POP_COLORS[label], label=f"{label} event (each {every} spikes)")
+    if couplings:
         ax_raster.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small")
     ax_raster.set_ylim(-28.0, result.n - 0.5)
     ax_raster.set_yticks([t for t in ax_raster.get_yticks() if 0 <= t < result.n])
-    plotting.plot_population_rate(result, bin=1.0, ax=ax_rate)
+    plotting.plot_population_rate(result, bin=1.0, ax=ax_rate, legend=False)
     _recolor_rates(ax_rate)
 
 
@@ -408,6 +413,41 @@ def window_rate(result: Result, label: str, window: float) -> np.ndarray:
     steps, _ = result.spike_steps(label)
     cumulative = np.concatenate([[0], np.cumsum(np.bincount(np.asarray(steps), minlength=result.steps))])
     return (cumulative[w:] - cumulative[:-w]) * (1000.0 / (result.size(label) * w * result.dt))
+
+
+def coupling_title(result: Result) -> str:
+    """How E1 and E2 drive I in a :func:`three_populations` run, from its parameters."""
+    if result.params["couplings"]:
+        c = result.params["couplings"][0]
+        return f"population coupling: every {c['every']} spikes, {c['effect']:g} mV to every neuron of I"
+    p = next(p for p in result.params["projections"] if p["pre"] == ["E1"] and p["post"] == ["I"])
+    return f"synapses: p = {p['p']:g}, {p['weight']:g} mV each"
+
+
+def draw_couplings(fig, runs: dict) -> None:
+    """:func:`draw_three_populations` of several runs side by side (rasters above, rates below),
+    each titled by its coupling (:func:`coupling_title`); ``runs`` maps a name to a Result."""
+    axes = fig.add_gridspec(2, len(runs), height_ratios=(1.6, 1.0)).subplots(sharex=True, squeeze=False)
+    for column, result in enumerate(runs.values()):
+        draw_three_populations(result, axes[0, column], axes[1, column])
+        axes[1, column].set_title(coupling_title(result), fontsize="medium")
+
+
+def draw_competition_figure(fig, result: Result, outcome: analysis.Decision | None = None,
+                            **margins) -> analysis.Decision:
+    """:func:`draw_competition` (left) and :func:`draw_trajectory` (right) of a
+    :func:`competition` run in ``fig``; ``outcome`` defaults to :func:`decide`, and is returned.
+
+    ``margins`` (``left``, ``right``, ``bottom``, ``top``, ``wspace``, ``hspace``, fractions of
+    the figure) place the axes in a figure without a layout engine, a slider panel's (see
+    :func:`snnlab.widgets.fixed_grid`); leave them out for a constrained-layout figure.
+    """
+    outcome = outcome if outcome is not None else decide(result)
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.8, 1.0), height_ratios=(1.3, 1.0), **margins)
+    ax_raster = fig.add_subplot(grid[0, 0])
+    draw_competition(result, outcome, ax_raster, fig.add_subplot(grid[1, 0], sharex=ax_raster))
+    draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
+    return outcome
 
 
 def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_rate) -> None:
@@ -499,23 +539,12 @@ def figures() -> dict:
     draw_currents(axes)
     out["report_inputs"] = fig
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex=True, height_ratios=(1.6, 1.0), layout="constrained")
-    for column, coupling in enumerate(COUPLINGS):
-        res = three_populations(coupling=coupling, **SCALED)
-        draw_three_populations(res, axes[0, column], axes[1, column],
-                               every=REPORT["every"] if coupling == "population" else None)
-        axes[1, column].set_title("population coupling (every 20 spikes, 2 mV)" if coupling == "population"
-                                  else "neuron-to-neuron synapses (p = 0.05, 2 mV)", fontsize="medium")
+    fig = plt.figure(figsize=(12, 6.5), layout="constrained")
+    draw_couplings(fig, {coupling: three_populations(coupling=coupling, **SCALED) for coupling in COUPLINGS})
     out["three_populations"] = fig
 
     fig = plt.figure(figsize=(12, 5.5), layout="constrained")
-    grid = fig.add_gridspec(2, 2, width_ratios=(1.8, 1.0), height_ratios=(1.3, 1.0))
-    ax_raster = fig.add_subplot(grid[0, 0])
-    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
-    res = competition()
-    outcome = decide(res)
-    draw_competition(res, outcome, ax_raster, ax_rate)
-    draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
+    draw_competition_figure(fig, competition())
     out["competition"] = fig
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.0), layout="constrained")

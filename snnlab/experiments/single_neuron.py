@@ -45,11 +45,13 @@ from ..results import Result
 
 __all__ = [
     "CURRENT_KINDS",
+    "ERROR_DTS",
     "REPORT_SINE_FREQUENCY",
     "FICurve",
     "MethodComparison",
     "closed_form_potential",
     "draw_euler",
+    "draw_euler_figure",
     "draw_fi",
     "draw_input_shapes",
     "draw_methods",
@@ -72,6 +74,8 @@ REPORT_SINE_FREQUENCY = 1000.0 / (2.0 * math.pi * 8.0)
 STEP_ON = (20.0, 70.0)
 #: Offset of the sine, as a fraction of its amplitude (the report's ``sin(t/8) + 0.3``).
 SINE_OFFSET = 0.3
+#: Time steps (ms) at which :func:`potential_error_by_dt` measures the error by default.
+ERROR_DTS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 
 _NEURON = "neuron"
 
@@ -312,7 +316,7 @@ def euler_vs_exact(current: float = 2.0, dt: float = 0.5, R: float = 1.0, C: flo
                             float(model.time_to_first_spike(current)), float(model.firing_rate(current)))
 
 
-def potential_error_by_dt(current: float = 2.0, dts=(0.05, 0.1, 0.2, 0.5, 1.0, 2.0), R: float = 1.0,
+def potential_error_by_dt(current: float = 2.0, dts=ERROR_DTS, R: float = 1.0,
                           C: float = 10.0, threshold: float = 1.0) -> dict:
     """Largest distance between the simulated membrane and the closed form during the first
     climb (from rest to the first spike), per method and dt.
@@ -394,24 +398,20 @@ def draw_neuron(result: Result, top, bottom, title: str | None = None, legend: s
     ``legend``: "outside" (right of the axes), "inside" (best place inside) or "none"; the
     current's axes carries no legend, its rheobase line is labelled in place.
     """
-    for ax in (top, bottom):
-        ax.set_prop_cycle(color=["black"])  # one neuron of no particular kind: neither red nor blue
-    plot_currents(result, _NEURON, ax=top)
-    plot_potentials(result, _NEURON, ax=bottom)
+    # one neuron of no particular kind: black, neither red nor blue
+    plot_currents(result, _NEURON, ax=top, color="black", legend=False)
+    plot_potentials(result, _NEURON, ax=bottom, color="black", legend=False)
     bottom.lines[0].set_label("membrane potential")
     rheobase = result.model(_NEURON).rheobase
     top.text(0.995, rheobase, f"rheobase {rheobase:.3g} nA", transform=top.get_yaxis_transform(), ha="right",
              va="bottom", fontsize="x-small", color="0.3")
-    top.get_legend().remove()
     top.set_xlabel("")
     top.tick_params(labelbottom=False)
     top.set_ylabel("current (nA)")
     bottom.set_ylabel("potential (mV)")
     top.set_title(title or "", fontsize="medium")
     bottom.set_title("")
-    if legend == "none":
-        bottom.get_legend().remove()
-    else:
+    if legend != "none":
         where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend == "outside" else {"loc": "best"}
         bottom.legend(fontsize="small", frameon=legend != "outside", **where)
     return top, bottom
@@ -438,12 +438,24 @@ def draw_fi(fig, fi: FICurve | None = None) -> FICurve:
 
 
 def draw_euler(fig, current: float = 1.25, dt: float = 1.0) -> MethodComparison:
-    """Euler against exact at one ``dt`` (left) and the error of both against dt (right)."""
-    left, right = fig.subplots(1, 2, width_ratios=(1.4, 1.0))
+    """Euler against exact at one ``dt`` (left) and the error of both against dt (right):
+    :func:`euler_vs_exact` and :func:`potential_error_by_dt` drawn by :func:`draw_euler_figure`."""
     comparison = euler_vs_exact(current, dt=dt)
-    draw_methods(comparison, left, until=60.0)
-    draw_potential_errors(potential_error_by_dt(current), right, dt=dt)
+    draw_euler_figure(fig, comparison, potential_error_by_dt(current, sorted({*ERROR_DTS, dt})))
     return comparison
+
+
+def draw_euler_figure(fig, comparison: MethodComparison, errors: dict, until: float = 60.0, **margins) -> None:
+    """:func:`draw_methods` over the first ``until`` ms (left) and :func:`draw_potential_errors`
+    with the step in use marked (right), side by side in ``fig``.
+
+    ``margins`` (``left``, ``right``, ``bottom``, ``top``, ``wspace``, ``hspace``, fractions of the
+    figure) place the axes in a figure without a layout engine, a slider panel's (see
+    :func:`snnlab.widgets.fixed_grid`); leave them out for a constrained-layout figure.
+    """
+    left, right = fig.add_gridspec(1, 2, width_ratios=(1.4, 1.0), **margins).subplots()
+    draw_methods(comparison, left, until=min(until, comparison.exact.duration))
+    draw_potential_errors(errors, right, dt=comparison.exact.dt)
 
 
 def figures() -> dict:

@@ -292,18 +292,15 @@ def draw_two_neurons(result: Result, axes, title: str | None = None, until: floa
     """
     cur_ax, pot_a, pot_b = axes[:3]
     styles = {"A": "-", "B": "--"}
-    for label in _LABELS:
-        cur_ax.set_prop_cycle(color=[kind_color(result.kind(label))], linestyle=[styles[label]])
-        plot_currents(result, label, ax=cur_ax)
+    for label in _LABELS:  # each in its kind's colour
+        plot_currents(result, label, ax=cur_ax, linestyle=styles[label], legend=False)
         cur_ax.lines[-2].set_label(f"{label} ({result.kind(label)})")
-        cur_ax.lines[-1].remove()  # the rheobase line: drawn once below, for both
-    rheobase = result.model("A").rheobase
-    cur_ax.axhline(rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
+        if label != _LABELS[-1]:
+            cur_ax.lines[-1].remove()  # the rheobase line: both share one model, so keep only the last
     cur_ax.set_ylabel("current (nA)")
     cur_ax.set_title(title or "", fontsize="medium")
-    for ax, label in ((pot_a, "A"), (pot_b, "B")):
-        ax.set_prop_cycle(color=[kind_color(result.kind(label))])  # own axes: solid is clearest
-        plot_potentials(result, label, ax=ax)
+    for ax, label in ((pot_a, "A"), (pot_b, "B")):  # own axes: solid is clearest
+        plot_potentials(result, label, ax=ax, legend=False)
         ax.lines[0].set_label(f"{label} ({result.kind(label)})")
         _mark_arrivals(result, ax, "B" if label == "A" else "A")
         ax.set_title("")
@@ -312,7 +309,7 @@ def draw_two_neurons(result: Result, axes, title: str | None = None, until: floa
         ax.set_ylim(low, high + 0.15 * (high - low))  # room for the arrival marks
     if len(axes) > 3:
         raster_ax = axes[3]
-        plot_raster(result, ax=raster_ax, labels=["A", "B"], markersize=8)
+        plot_raster(result, ax=raster_ax, labels=["A", "B"], markersize=8, legend=False)
         raster_ax.set_yticks([0, 1], ["A", "B"])
         raster_ax.set_ylabel("neuron")
         for text in list(raster_ax.texts):  # A and B are already the tick labels
@@ -320,8 +317,6 @@ def draw_two_neurons(result: Result, axes, title: str | None = None, until: floa
         for line in raster_ax.lines:  # the colours are explained by the other axes' entries
             line.set_label("_nolegend_")
     for ax in axes:
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
         if ax is not axes[-1]:
             ax.set_xlabel("")
             ax.tick_params(labelbottom=False)
@@ -343,12 +338,24 @@ def legend_entries(axes) -> tuple[list, list]:
     return handles, labels
 
 
-def draw_two_neurons_figure(result: Result, fig, title: str | None = None, until: float | None = None):
-    """:func:`draw_two_neurons` in four stacked axes of a constrained-layout figure, with one
-    legend at the right."""
-    axes = fig.subplots(4, 1, sharex=True, height_ratios=(1.0, 1.5, 1.5, 0.6))
+def draw_two_neurons_figure(result: Result, fig, title: str | None = None, until: float | None = None, **margins):
+    """:func:`draw_two_neurons` in four stacked axes of ``fig``, with one legend at the right.
+
+    ``margins`` (``left``, ``right``, ``bottom``, ``top``, ``hspace``, fractions of the figure)
+    place the axes in a figure without a layout engine, a slider panel's (see
+    :func:`snnlab.widgets.fixed_grid`), and the legend right of ``right``; leave them out
+    for a constrained-layout figure, which puts the legend outside the axes by itself.
+    """
+    grid = fig.add_gridspec(4, 1, height_ratios=(1.0, 1.5, 1.5, 0.6), **margins)
+    first = fig.add_subplot(grid[0])
+    axes = [first] + [fig.add_subplot(grid[i], sharex=first) for i in range(1, 4)]
     draw_two_neurons(result, axes, title, until)
-    fig.legend(*legend_entries(axes), loc="outside right upper", fontsize="small", frameon=False)
+    if fig.get_layout_engine() is None:
+        edges = grid.get_subplot_params(fig)
+        where = {"loc": "upper left", "bbox_to_anchor": (edges.right + 0.01, edges.top)}
+    else:
+        where = {"loc": "outside right upper"}
+    fig.legend(*legend_entries(axes), fontsize="small", frameon=False, **where)
     return axes
 
 

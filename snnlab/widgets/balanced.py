@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 from ..experiments import balanced as ex
-from ._panel import Panel, dropdown, seed_control, slider
-from ._runs import Run, fixed_grid, quietly
+from ..results import Result
+from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
 
 __all__ = ["PANELS", "brunel_panel", "plot_brunel", "simulate_brunel", "summarize_brunel"]
 
@@ -21,32 +21,31 @@ DURATION = 300.0
 START = 100.0
 
 
-def simulate_brunel(g=5.0, nu_ext_ratio=2.0, n_exc=2000, seed=0) -> Run:
-    """:func:`snnlab.experiments.balanced.brunel` (``J = 100 mV / C_E``) and its measured state."""
-    run = quietly(ex.brunel, g=g, nu_ext_ratio=nu_ext_ratio, n_exc=n_exc, J=None, duration=DURATION, seed=seed)
-    return Run((run.value, ex.measure_state(run.value, start=START)), run.warnings)
+def simulate_brunel(g=5.0, nu_ext_ratio=2.0, n_exc=2000, seed=0) -> Result:
+    """:func:`snnlab.experiments.balanced.brunel` with ``J = 100 mV / C_E``, spikes only."""
+    return ex.brunel(g=g, nu_ext_ratio=nu_ext_ratio, n_exc=n_exc, J=None, duration=DURATION, seed=seed)
 
 
-def plot_brunel(run: Run, fig, **_values) -> None:
+def plot_brunel(result: Result, fig, **_values) -> None:
     """Raster and population rates on the left, the CV histogram on the right."""
-    result, state = run.value
+    state = ex.measure_state(result, start=START)
     grid = fixed_grid(fig, 2, 2, left=0.08, right=0.97, bottom=0.11, top=0.92, width_ratios=(1.8, 1.0),
                       height_ratios=(1.3, 1.0), wspace=0.25, hspace=0.1)
     ax_raster = fig.add_subplot(grid[0, 0])
     ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
-    ex.draw_state(result, ax_raster, ax_rate, state, start=START, window=ex.zoom_window(result, state, START))
+    ex.draw_state(result, ax_raster, ax_rate, state, start=START)
     ex.draw_cv_histogram(result, fig.add_subplot(grid[:, 1]), start=START)
 
 
-def summarize_brunel(run: Run) -> str:
-    """The state and the measures that gave it."""
-    result, s = run.value
+def summarize_brunel(result: Result) -> str:
+    """The state (:func:`snnlab.experiments.balanced.measure_state`) and the measures that gave it."""
+    s = ex.measure_state(result, start=START)
     inh = ex.rate_after(result, "I", START)
     cv = "CV not measurable (< 3 spikes per neuron)" if math.isnan(s.cv) else f"mean CV {s.cv:.2f}"
     peak = ("no spectral peak" if math.isnan(s.peak_frequency)
             else f"spectral peak {s.peak_frequency:.0f} Hz ({100 * s.peak_fraction:.0f} % of the power)")
     return (f"state {s.label} ({ex.STATE_NAMES[s.label]}): rates E {s.rate:.1f} Hz, I {inh:.1f} Hz, {cv}, "
-            f"modulation {s.modulation:.2f}, {peak}; measured from {START:g} to {DURATION:g} ms") + run.note()
+            f"modulation {s.modulation:.2f}, {peak}; measured from {START:g} to {DURATION:g} ms")
 
 
 def brunel_panel() -> Panel:

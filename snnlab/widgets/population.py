@@ -11,33 +11,32 @@ from __future__ import annotations
 import numpy as np
 
 from ..experiments import population as ex
-from ._panel import Panel, checkbox, dropdown, int_slider, seed_control, slider
-from ._runs import Run, fixed_grid, quietly
+from ..results import Result
+from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
 __all__ = ["PANELS", "population_panel", "simulate_population", "summarize_population"]
 
 
 def simulate_population(n_exc=80, n_inh=20, p_exc=0.01, p_inh=0.02, weight_exc=2.0, weight_inh=2.0, delay=0.1,
-                        amplitude=1.0, offset=0.3, spread=0.5, rule="report", clamp=False, seed=0) -> Run:
+                        amplitude=1.0, offset=0.3, spread=0.5, rule="report", clamp=False, seed=0) -> Result:
     """The report's group (see :func:`snnlab.experiments.population.population`)."""
-    return quietly(ex.population, n_exc=n_exc, n_inh=n_inh, p_exc=p_exc, p_inh=p_inh, weight_exc=weight_exc,
-                   weight_inh=weight_inh, delay=delay, amplitude=amplitude, offset=offset, spread=spread, rule=rule,
-                   clamp=clamp, seed=seed)
+    return ex.population(n_exc=n_exc, n_inh=n_inh, p_exc=p_exc, p_inh=p_inh, weight_exc=weight_exc,
+                         weight_inh=weight_inh, delay=delay, amplitude=amplitude, offset=offset, spread=spread,
+                         rule=rule, clamp=clamp, seed=seed)
 
 
-def plot_population(run: Run, fig, **_values) -> None:
+def plot_population(result: Result, fig, **_values) -> None:
     """Raster on top; population rates and degree histograms below."""
     grid = fixed_grid(fig, 2, 2, left=0.07, right=0.96, bottom=0.09, top=0.93, hspace=0.32, wspace=0.22,
                       height_ratios=(1.5, 1.0))
     raster_ax = fig.add_subplot(grid[0, :])
     rate_ax = fig.add_subplot(grid[1, 0], sharex=raster_ax)
     degree_ax = fig.add_subplot(grid[1, 1])
-    ex.draw_population(run.value, raster_ax, rate_ax, degree_ax)
+    ex.draw_population(result, raster_ax, rate_ax, degree_ax)
 
 
-def summarize_population(run: Run) -> str:
+def summarize_population(result: Result) -> str:
     """Spikes and mean rate per population, targets per neuron, lowest potential."""
-    result = run.value
     parts = [f"{label}: {int(result.spike_count(label).sum())} spikes ({result.mean_rate(label):.1f} Hz per neuron)"
              for label in result.labels]
     synapses = result.connections()
@@ -48,7 +47,7 @@ def summarize_population(run: Run) -> str:
         parts.append(f"targets per {label} neuron {degrees.min()}–{degrees.max()} (mean {degrees.mean():.2f})")
     lowest = min(float(np.min(result.potential(label))) for label in result.labels)
     parts.append(f"lowest potential {lowest:.2f} mV")
-    return "; ".join(parts) + run.note()
+    return "; ".join(parts)
 
 
 def population_panel() -> Panel:

@@ -12,8 +12,8 @@
 from __future__ import annotations
 
 from ..experiments import populations as ex
-from ._panel import Panel, checkbox, dropdown, int_slider, seed_control, slider
-from ._runs import Run, fixed_grid, quietly
+from ..results import Result
+from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
 __all__ = [
     "PANELS",
@@ -30,33 +30,30 @@ __all__ = [
 
 # -- three populations --------------------------------------------------------------------------------
 def simulate_three_populations(coupling="population", e1_slope=0.03, late_binding=False, e2_high=5.5, i_current=3.0,
-                               every=20, effect=2.0, p=0.05, weight=2.0, delay=0.1, within=False, seed=0) -> Run:
+                               every=20, effect=2.0, p=0.05, weight=2.0, delay=0.1, within=False, seed=0) -> Result:
     """:func:`snnlab.experiments.populations.three_populations` with these values."""
-    run = quietly(ex.three_populations, coupling=coupling, every=every, effect=effect, p=p, weight=weight, delay=delay,
-                  e1_slope=e1_slope, late_binding=late_binding, e2_high=e2_high, i_current=i_current, within=within,
-                  seed=seed)
-    return Run((run.value, coupling, every), run.warnings)
+    return ex.three_populations(coupling=coupling, every=every, effect=effect, p=p, weight=weight, delay=delay,
+                                e1_slope=e1_slope, late_binding=late_binding, e2_high=e2_high, i_current=i_current,
+                                within=within, seed=seed)
 
 
-def plot_three_populations(run: Run, fig, **_values) -> None:
+def plot_three_populations(result: Result, fig, **_values) -> None:
     """Raster (with the coupling's events under it) above the population rates."""
-    result, coupling, every = run.value
     grid = fixed_grid(fig, 2, 1, left=0.08, right=0.93, bottom=0.1, top=0.9, height_ratios=(1.5, 1.0), hspace=0.08)
     ax_raster = fig.add_subplot(grid[0])
-    ax_rate = fig.add_subplot(grid[1], sharex=ax_raster)
-    ex.draw_three_populations(result, ax_raster, ax_rate, every=every if coupling == "population" else None)
+    ex.draw_three_populations(result, ax_raster, fig.add_subplot(grid[1], sharex=ax_raster))
 
 
-def summarize_three_populations(run: Run) -> str:
+def summarize_three_populations(result: Result) -> str:
     """Spike counts and mean rates per population, and the number of coupling events."""
-    result, coupling, every = run.value
     parts = [f"{label}: {int(result.spike_count(label).sum())} spikes, {result.mean_rate(label):.1f} Hz"
              for label in result.labels]
-    text = "; ".join(parts)
-    if coupling == "population":
-        events = [ex.coupling_events(result, label, every).size for label in ("E1", "E2")]
-        text += f"; coupling events E1 -> I: {events[0]}, E2 -> I: {events[1]}"
-    return text + run.note()
+    couplings = result.params["couplings"]  # none when E -> I are synapses
+    if couplings:
+        events = ", ".join(f"{c['pre']} -> I: {ex.coupling_events(result, c['pre'], c['every']).size}"
+                           for c in couplings)
+        parts.append(f"coupling events {events}")
+    return "; ".join(parts)
 
 
 def three_populations_panel() -> Panel:
@@ -82,33 +79,27 @@ def three_populations_panel() -> Panel:
 
 # -- competition ------------------------------------------------------------------------------------------
 def simulate_competition(bias=0.05, input=1.4, input_inh=0.6, noise=5.0, w_ee=0.12, w_ei=0.1, w_ie=0.2, p=0.2,
-                         delay=1.0, clamp=False, seed=0) -> Run:
-    """:func:`snnlab.experiments.populations.competition` and who won."""
-    run = quietly(ex.competition, bias=bias, input=input, input_inh=input_inh, noise=noise, w_ee=w_ee, w_ei=w_ei,
-                  w_ie=w_ie, p=p, delay=delay, clamp=clamp, seed=seed, record=None)
-    return Run((run.value, ex.decide(run.value)), run.warnings)
+                         delay=1.0, clamp=False, seed=0) -> Result:
+    """:func:`snnlab.experiments.populations.competition` with these values (spikes only)."""
+    return ex.competition(bias=bias, input=input, input_inh=input_inh, noise=noise, w_ee=w_ee, w_ei=w_ei, w_ie=w_ie,
+                          p=p, delay=delay, clamp=clamp, seed=seed, record=None)
 
 
-def plot_competition(run: Run, fig, **_values) -> None:
+def plot_competition(result: Result, fig, **_values) -> None:
     """Raster and sliding-window rates on the left, the rate-against-rate trajectory on the right."""
-    result, outcome = run.value
-    grid = fixed_grid(fig, 2, 2, left=0.08, right=0.97, bottom=0.11, top=0.91, width_ratios=(1.9, 1.0),
-                      height_ratios=(1.2, 1.0), wspace=0.3, hspace=0.1)
-    ax_raster = fig.add_subplot(grid[0, 0])
-    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
-    ex.draw_competition(result, outcome, ax_raster, ax_rate)
-    ex.draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
+    ex.draw_competition_figure(fig, result, left=0.08, right=0.97, bottom=0.11, top=0.91, wspace=0.3, hspace=0.1)
 
 
-def summarize_competition(run: Run) -> str:
-    """The winner and the decision time, and the mean rates."""
-    result, outcome = run.value
+def summarize_competition(result: Result) -> str:
+    """The winner (:func:`snnlab.experiments.populations.decide`) and the decision time, and
+    the mean rates."""
+    outcome = ex.decide(result)
     if outcome.winner is None:
         text = f"no winner: neither population ends {outcome.margin:g} Hz ahead"
     else:
         text = f"winner {outcome.winner} at {outcome.decision_time:.1f} ms"
     rates = ", ".join(f"{label} {result.mean_rate(label):.1f} Hz" for label in result.labels)
-    return f"{text}; mean rates {rates}" + run.note()
+    return f"{text}; mean rates {rates}"
 
 
 def competition_panel() -> Panel:

@@ -16,8 +16,8 @@ import numpy as np
 
 from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
-from ._panel import Panel, dropdown, seed_control, slider
-from ._runs import Run, fixed_grid, quietly
+from ..results import Result
+from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
 
 __all__ = ["PANELS", "euler_vs_exact_panel", "lif_neuron_panel"]
 
@@ -26,16 +26,15 @@ _NEURON = "neuron"
 
 # -- one neuron ------------------------------------------------------------------------------------
 def simulate_lif_neuron(kind="constant", amplitude=2.0, frequency=20.0, noise_std=2.0, R=1.0, C=10.0,
-                        threshold=1.0, dt=0.1, seed=0) -> Run:
+                        threshold=1.0, dt=0.1, seed=0) -> Result:
     """One neuron under the chosen input (see :func:`snnlab.experiments.single_neuron.input_current`)."""
     current = ex.input_current(kind, amplitude, frequency, noise_std)
-    return quietly(ex.single_neuron, current, R=R, C=C, threshold=threshold, dt=dt, seed=seed)
+    return ex.single_neuron(current, R=R, C=C, threshold=threshold, dt=dt, seed=seed)
 
 
-def plot_lif_neuron(run: Run, fig, kind="constant", amplitude=2.0, **_values) -> None:
+def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_values) -> None:
     """Input and membrane on the left; the analytic F–I curve of this model on the right,
     with this run's rate at its mean input current."""
-    result = run.value
     grid = fixed_grid(fig, 2, 2, bottom=0.25, width_ratios=(2.2, 1.0), height_ratios=(1.0, 2.0), wspace=0.28,
                       hspace=0.08)
     top = fig.add_subplot(grid[0, 0])
@@ -62,9 +61,8 @@ def plot_lif_neuron(run: Run, fig, kind="constant", amplitude=2.0, **_values) ->
                fontsize="small", frameon=False)
 
 
-def summarize_lif_neuron(run: Run) -> str:
+def summarize_lif_neuron(result: Result) -> str:
     """Spike count, first spike (with the closed form for a constant input) and rate."""
-    result = run.value
     model = result.model(_NEURON)
     times, _ = result.spikes(_NEURON)
     text = f"{times.size} spikes in {result.duration:g} ms ({float(result.firing_rate(_NEURON)[0]):.1f} Hz)"
@@ -77,8 +75,7 @@ def summarize_lif_neuron(run: Run) -> str:
             text += f" (closed form {closed:.2f} ms, analytic rate {model.firing_rate(float(current[0])):.1f} Hz)"
         else:
             text += " (closed form: never, the current is at or below the rheobase)"
-    text += f"; tau_m = R*C = {model.tau_m:.3g} ms, rheobase {model.rheobase:.3g} nA"
-    return text + run.note()
+    return text + f"; tau_m = R*C = {model.tau_m:.3g} ms, rheobase {model.rheobase:.3g} nA"
 
 
 def lif_neuron_panel(kind: str = "constant", amplitude: float = 2.0) -> Panel:
@@ -99,31 +96,22 @@ def lif_neuron_panel(kind: str = "constant", amplitude: float = 2.0) -> Panel:
 
 
 # -- Euler against exact ---------------------------------------------------------------------------
-#: Time steps (ms) at which the Euler panel measures the error, besides the one in use.
-ERROR_DTS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
-
-
-def _euler_vs_exact(current, dt, C):
+def simulate_euler_vs_exact(current=1.25, dt=1.0, C=10.0) -> tuple:
+    """The same neuron integrated by Euler and exactly (a
+    :class:`~snnlab.experiments.single_neuron.MethodComparison`), and the error of both
+    against dt (:func:`~snnlab.experiments.single_neuron.potential_error_by_dt`)."""
     comparison = ex.euler_vs_exact(current, dt=dt, C=C)
-    dts = sorted(set(ERROR_DTS) | {float(dt)})
-    errors = ex.potential_error_by_dt(current, dts, C=C)
+    errors = ex.potential_error_by_dt(current, sorted({*ex.ERROR_DTS, float(dt)}), C=C)
     return comparison, errors
 
 
-def simulate_euler_vs_exact(current=1.25, dt=1.0, C=10.0) -> Run:
-    """The same neuron integrated by Euler and exactly, and the error of both against dt."""
-    return quietly(_euler_vs_exact, current, dt, C)
+def plot_euler_vs_exact(value: tuple, fig, **_values) -> None:
+    comparison, errors = value
+    ex.draw_euler_figure(fig, comparison, errors, left=0.07, right=0.98, bottom=0.12, top=0.92, wspace=0.25)
 
 
-def plot_euler_vs_exact(run: Run, fig, dt=1.0, **_values) -> None:
-    comparison, errors = run.value
-    grid = fixed_grid(fig, 1, 2, width_ratios=(1.5, 1.0), wspace=0.25)
-    ex.draw_methods(comparison, fig.add_subplot(grid[0, 0]), until=min(60.0, comparison.exact.duration))
-    ex.draw_potential_errors(errors, fig.add_subplot(grid[0, 1]), dt=dt)
-
-
-def summarize_euler_vs_exact(run: Run) -> str:
-    comparison, errors = run.value
+def summarize_euler_vs_exact(value: tuple) -> str:
+    comparison, errors = value
     dt = comparison.exact.dt
     i = int(np.argmin(np.abs(errors["dt"] - dt)))
     first = comparison.closed_first_spike
@@ -131,12 +119,11 @@ def summarize_euler_vs_exact(run: Run) -> str:
     def when(value):
         return "never" if not math.isfinite(value) else f"{value:.2f} ms"
 
-    text = (f"dt = {dt:g} ms (dt/tau_m = {dt / comparison.model.tau_m:.3g}): first spike, closed form {when(first)}, "
+    return (f"dt = {dt:g} ms (dt/tau_m = {dt / comparison.model.tau_m:.3g}): first spike, closed form {when(first)}, "
             f"exact {when(comparison.first_spike('exact'))}, Euler {when(comparison.first_spike('euler'))}; "
             f"rate, closed form {comparison.closed_rate:.1f} Hz, exact {comparison.rate('exact'):.1f} Hz, "
             f"Euler {comparison.rate('euler'):.1f} Hz; largest potential error before the first spike, "
             f"exact {errors['exact'][i]:.1e} mV, Euler {errors['euler'][i]:.1e} mV")
-    return text + run.note()
 
 
 def euler_vs_exact_panel(current: float = 1.25, dt: float = 1.0) -> Panel:

@@ -10,31 +10,25 @@ from __future__ import annotations
 
 from ..experiments import two_neurons as ex
 from ..network import KINDS
+from ..results import Result
 from ._panel import Panel, checkbox, dropdown, seed_control, slider
-from ._runs import Run, fixed_grid, quietly
 
 __all__ = ["PANELS", "simulate_two_neurons", "summarize_two_neurons", "two_neurons_panel"]
 
 
 def simulate_two_neurons(kind_a="excitatory", shape_a="constant", amplitude_a=4.0, a_to_b=True, weight_ab=2.0,
                          delay=0.1, noise=0.0, kind_b="excitatory", shape_b="constant", amplitude_b=3.0,
-                         b_to_a=True, weight_ba=2.0, clamp=False, seed=0) -> Run:
+                         b_to_a=True, weight_ba=2.0, clamp=False, seed=0) -> Result:
     """Two neurons with the report's current shapes (see
     :func:`snnlab.experiments.two_neurons.two_neurons`)."""
-    return quietly(ex.two_neurons, ex.report_current(shape_a, amplitude_a), ex.report_current(shape_b, amplitude_b),
-                   kind_a=kind_a, kind_b=kind_b, weight_ab=weight_ab, weight_ba=weight_ba, delay=delay,
-                   a_to_b=a_to_b, b_to_a=b_to_a, noise=noise, clamp=clamp, seed=seed)
+    return ex.two_neurons(ex.report_current(shape_a, amplitude_a), ex.report_current(shape_b, amplitude_b),
+                          kind_a=kind_a, kind_b=kind_b, weight_ab=weight_ab, weight_ba=weight_ba, delay=delay,
+                          a_to_b=a_to_b, b_to_a=b_to_a, noise=noise, clamp=clamp, seed=seed)
 
 
-def plot_two_neurons(run: Run, fig, **_values) -> None:
+def plot_two_neurons(result: Result, fig, **_values) -> None:
     """Currents, the potential of A and of B (with spikes and arrivals), and the raster."""
-    grid = fixed_grid(fig, 4, 1, left=0.08, right=0.78, bottom=0.09, top=0.97, hspace=0.12,
-                      height_ratios=(1.0, 1.4, 1.4, 0.55))
-    first = fig.add_subplot(grid[0])
-    axes = [first] + [fig.add_subplot(grid[i], sharex=first) for i in range(1, 4)]
-    ex.draw_two_neurons(run.value, axes)
-    fig.legend(*ex.legend_entries(axes), loc="upper left", bbox_to_anchor=(0.79, 0.97), fontsize="small",
-               frameon=False)
+    ex.draw_two_neurons_figure(result, fig, left=0.08, right=0.78, bottom=0.09, top=0.97, hspace=0.12)
 
 
 def _describe(result, label) -> str:
@@ -45,10 +39,9 @@ def _describe(result, label) -> str:
     return text + f", lowest potential {float(result.potential(label).min()):.2f} mV"
 
 
-def summarize_two_neurons(run: Run) -> str:
+def summarize_two_neurons(result: Result) -> str:
     """Spike counts, first spikes and lowest potentials of A and B."""
-    result = run.value
-    return f"{_describe(result, 'A')}; {_describe(result, 'B')}" + run.note()
+    return f"{_describe(result, 'A')}; {_describe(result, 'B')}"
 
 
 def two_neurons_panel(example: str = "E-I") -> Panel:
