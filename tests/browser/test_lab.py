@@ -5,8 +5,9 @@ For each notebook: no error or stderr output anywhere, and no widget that failed
 render; every ``panel.widget()`` call in the notebook rendered a panel with its
 controls; in every panel, the first slider moved with the keyboard (ArrowRight) and
 then dragged with the mouse changes the figure (its pixels) and the summary line, and
-taking it to both ends (End, Home) shows no error. A screenshot of each notebook after
-its sliders moved goes to the folder printed at the start of the run.
+taking it to both ends (End, Home) shows no error. A screenshot of each demo after its
+slider moved (``NAME_demoI.png``, the slider back at its minimum) and of the notebook's
+window goes to the folder printed at the start of the run.
 """
 
 from __future__ import annotations
@@ -150,8 +151,9 @@ def test_notebook_runs_and_its_sliders_answer_in_jupyterlab(lab, page, name, scr
             wait_idle(page)
         assert problems(page) == [], f"{name}: demo {i} at the ends of {slider_name(slider)}"
         moved.append(slider_name(slider))
+        panel.screenshot(path=str(screenshot_dir / f"{Path(name).stem}_demo{i}.png"))
 
-    page.screenshot(path=str(screenshot_dir / f"{Path(name).stem}.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / f"{Path(name).stem}.png"))
     print(f"{name}: moved {moved}")
 
 
