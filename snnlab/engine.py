@@ -27,7 +27,10 @@ Step k advances the network from ``t_k = k*dt`` to ``t_{k+1}``:
    ``round(refractory/dt)`` steps;
 5. **scatter** each spike into the ring-buffer row of step ``k + delay_steps``,
    so a target receives it at exactly ``t_spike + delay``; a silent target pushed
-   over threshold by it spikes at exactly ``t_spike + delay``.
+   over threshold by it spikes at exactly ``t_spike + delay`` (if the input lifts it
+   above threshold by more than one step of leak takes away: the threshold is tested
+   after the integration of (3), so an input that lifts it exactly to threshold is not
+   enough, as in Brian2).
 
 Consequences a student may meet: the recorded potential never shows the value
 above threshold (the spike is stamped at the last sample below it and the next
