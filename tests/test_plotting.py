@@ -1,14 +1,18 @@
 """Tests of snnlab.plotting: what is drawn (artists, colours, reference lines, labels), not
 how it looks."""
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 
 import snnlab as sl
 from snnlab import analysis as an
@@ -367,3 +371,102 @@ def test_traces_take_the_colour_of_their_kind(mixed):
     _, ax = plt.subplots()
     black = pl.plot_potentials(mixed, "E", neurons=[0], ax=ax, color="black", linestyle="--")
     assert black.get_lines()[0].get_color() == "black" and black.get_lines()[0].get_linestyle() == "--"
+
+
+# -- reusable layouts ---------------------------------------------------------------------------
+def pixels(fig) -> np.ndarray:
+    """The figure rendered to PNG and decoded: what a panel shows."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=50)
+    return matplotlib.image.imread(io.BytesIO(buffer.getvalue()))
+
+
+def one_axes(fig):
+    return fig.add_subplot()
+
+
+def children(fig) -> list:
+    """How many artists each axes holds, and the figure's own artists."""
+    return [len(ax.get_children()) for ax in fig.axes] + [len(fig.get_children())]
+
+
+DRAWINGS = {
+    "raster": lambda res, ax: pl.plot_raster(res, ax=ax),
+    "potentials": lambda res, ax: pl.plot_potentials(res, "I", ax=ax),
+    "currents": lambda res, ax: pl.plot_currents(res, "E", ax=ax, max_neurons=3),
+    "population_rate": lambda res, ax: pl.plot_population_rate(res, ax=ax, smooth=2.0),
+    "connectivity": lambda res, ax: pl.plot_connectivity(res, ax=ax),  # adds a colorbar axes
+    "degree_histogram": lambda res, ax: pl.plot_degree_histogram(res, ax=ax, which="both"),
+    "fi_curve": lambda res, ax: pl.plot_fi_curve([0.0, 1.0, 2.0, 3.0][:res.size("I") + 1],
+                                                 [0.0, 5.0, 20.0, 40.0][:res.size("I") + 1], analytic=sl.LIF(),
+                                                 ax=ax),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_a_reused_layout_draws_what_a_fresh_one_draws(name, mixed, silent):
+    draw = DRAWINGS[name]
+    reused = Figure(figsize=(4, 3))
+    ax = pl.reuse_layout(reused, one_axes)
+    draw(mixed, ax)
+    again = pl.reuse_layout(reused, one_axes)
+    assert again is ax
+    draw(silent, again)  # other sizes, no spikes: other artists, other limits
+    fresh = Figure(figsize=(4, 3))
+    draw(silent, pl.reuse_layout(fresh, one_axes))
+    assert children(reused) == children(fresh)
+    np.testing.assert_array_equal(pixels(reused), pixels(fresh))
+    draw(mixed, pl.reuse_layout(reused, one_axes))  # and back
+    first = Figure(figsize=(4, 3))
+    draw(mixed, first.add_subplot())
+    np.testing.assert_array_equal(pixels(reused), pixels(first))
+
+
+def grid_of(fig, nrows):
+    return fig.subplots(nrows, 1, sharex=True, squeeze=False)[:, 0]
+
+
+def decorate(fig, axes, scale):
+    """Figure-level and axes-level state a drawing may set, some of it only sometimes."""
+    axes[0].plot([1.0, 10.0], [1.0, scale])
+    axes[0].set_yscale("log" if scale > 50 else "linear")
+    axes[0].set_title(f"scale {scale:g}", loc="left", fontsize="small")
+    axes[-1].set_aspect("equal" if scale > 50 else "auto")
+    axes[-1].set_xlabel("time (ms)")
+    if scale > 50:
+        axes[-1].text(2.0, 0.5, "large")
+        fig.suptitle("large")
+        fig.legend(*axes[0].get_legend_handles_labels(), title="a figure legend")
+
+
+def test_reuse_puts_back_figure_artists_scales_aspect_and_titles():
+    fig = Figure(figsize=(4, 4))
+    axes = pl.reuse_layout(fig, grid_of, 2)
+    decorate(fig, axes, 100.0)
+    assert pl.reuse_layout(fig, grid_of, 2) is axes
+    decorate(fig, axes, 5.0)
+    fresh = Figure(figsize=(4, 4))
+    decorate(fresh, pl.reuse_layout(fresh, grid_of, 2), 5.0)
+    assert fig.get_suptitle() == "" and not fig.legends and not axes[-1].texts
+    assert axes[0].get_yscale() == "linear" and axes[-1].get_aspect() == "auto"
+    assert children(fig) == children(fresh)
+    np.testing.assert_array_equal(pixels(fig), pixels(fresh))
+
+
+def test_other_arguments_build_another_layout_and_axes_added_before_stay():
+    fig = Figure(figsize=(4, 4))
+    mine = fig.add_axes((0.0, 0.0, 0.1, 0.1))
+    two = pl.reuse_layout(fig, grid_of, 2)
+    assert fig.axes == [mine, *two]
+    two[0].plot([0, 1])
+    assert list(pl.reuse_layout(fig, grid_of, 2)) == list(two) and fig.axes == [mine, *two]
+    three = pl.reuse_layout(fig, grid_of, 3)  # another layout: the figure starts again
+    assert len(fig.axes) == 3 and not set(three) & set(two)
+    # keys compare with ==; arrays in them, whose == is no plain bool, mean "build again"
+    assert pl.reuse_layout(fig, grid_of, np.int64(3)) is three
+    built = pl.reuse_layout(fig, rows_of, np.arange(2))
+    assert pl.reuse_layout(fig, rows_of, np.arange(2)) is not built and len(fig.axes) == 2
+
+
+def rows_of(fig, heights):
+    return fig.subplots(len(heights), 1, height_ratios=heights + 1)

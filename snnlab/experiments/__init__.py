@@ -3,7 +3,12 @@
 Each function builds a :class:`snnlab.Network` from plain parameters, runs it and returns
 the :class:`snnlab.Result` (or a small result object); plotting and widgets sit on top.
 Each module here matches a notebook and defines ``figures()``, returning that notebook's
-main figures by name; :func:`all_figures` collects them (``python -m snnlab figures DIR``).
+main figures by name; :func:`figure_makers` collects them (``python -m snnlab figures DIR``).
+
+The functions that draw a whole figure (``draw_…(fig, …)``) take their axes from
+:func:`snnlab.plotting.reuse_layout`: the first drawing builds them, drawing again into the
+same figure reuses them, emptied, and gives the same picture as a fresh figure (what a slider
+panel does on every update).
 """
 
 import importlib

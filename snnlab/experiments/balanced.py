@@ -503,7 +503,11 @@ def draw_examples(fig, runs: dict) -> None:
         Names of :data:`EXAMPLES`; runs of :func:`brunel` of one size, and their
         :func:`measure_state`.
     """
-    axes = fig.add_gridspec(2, len(runs), height_ratios=(1.4, 1.0)).subplots(squeeze=False)
+    from matplotlib.figure import Figure
+
+    from .. import plotting
+
+    axes = plotting.reuse_layout(fig, Figure.subplots, 2, len(runs), squeeze=False, height_ratios=(1.4, 1.0))
     for column, (name, (res, state)) in enumerate(runs.items()):
         draw_state(res, axes[0, column], axes[1, column], state)
         g, ratio = EXAMPLES[name]

@@ -42,6 +42,7 @@ from ..plotting import (
     plot_population_rate,
     plot_potentials,
     plot_raster,
+    reuse_layout,
 )
 from ..results import Result
 
@@ -239,7 +240,7 @@ def _spike_text(result: Result) -> str:
 # -- the notebook's figures ----------------------------------------------------------------------------
 def draw_connectivity(fig, result: Result, title: str | None = None) -> None:
     """The weight matrix (left) and the degree histograms (right) of a :func:`population` result."""
-    left, right = fig.subplots(1, 2, width_ratios=(1.15, 1.0))
+    left, right = reuse_layout(fig, Figure.subplots, 1, 2, width_ratios=(1.15, 1.0))
     plot_connectivity(result, ax=left)
     plot_degree_histogram(result, ax=right, which="both")
     if title:
@@ -248,7 +249,7 @@ def draw_connectivity(fig, result: Result, title: str | None = None) -> None:
 
 def draw_activity(fig, result: Result, title: str | None = None) -> None:
     """Raster above, population rates below, of a :func:`population` result."""
-    raster_ax, rate_ax = fig.subplots(2, 1, sharex=True, height_ratios=(2.0, 1.0))
+    raster_ax, rate_ax = reuse_layout(fig, Figure.subplots, 2, 1, sharex=True, height_ratios=(2.0, 1.0))
     draw_population(result, raster_ax, rate_ax)
     raster_ax.set_xlabel("")
     if title:
@@ -257,9 +258,13 @@ def draw_activity(fig, result: Result, title: str | None = None) -> None:
 
 def draw_clamp_figure(fig, runs: dict) -> None:
     """:func:`draw_clamp_comparison` on two rasters above one potential axes."""
+    draw_clamp_comparison(runs, reuse_layout(fig, _clamp_axes))
+
+
+def _clamp_axes(fig) -> list:
+    """Two rasters side by side above one wide axes."""
     grid = fig.add_gridspec(2, 2, height_ratios=(1.4, 1.0))
-    axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
-    draw_clamp_comparison(runs, axes)
+    return [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])]
 
 
 def figures() -> dict:

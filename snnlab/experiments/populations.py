@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from .. import _checks as check
 from .. import analysis, plotting
@@ -427,7 +428,8 @@ def coupling_title(result: Result) -> str:
 def draw_couplings(fig, runs: dict) -> None:
     """:func:`draw_three_populations` of several runs side by side (rasters above, rates below),
     each titled by its coupling (:func:`coupling_title`); ``runs`` maps a name to a Result."""
-    axes = fig.add_gridspec(2, len(runs), height_ratios=(1.6, 1.0)).subplots(sharex=True, squeeze=False)
+    axes = plotting.reuse_layout(fig, Figure.subplots, 2, len(runs), sharex=True, squeeze=False,
+                                 height_ratios=(1.6, 1.0))
     for column, result in enumerate(runs.values()):
         draw_three_populations(result, axes[0, column], axes[1, column])
         axes[1, column].set_title(coupling_title(result), fontsize="medium")
@@ -443,11 +445,17 @@ def draw_competition_figure(fig, result: Result, outcome: analysis.Decision | No
     :func:`snnlab.widgets.fixed_grid`); leave them out for a constrained-layout figure.
     """
     outcome = outcome if outcome is not None else decide(result)
+    ax_raster, ax_rate, ax_trajectory = plotting.reuse_layout(fig, _competition_axes, **margins)
+    draw_competition(result, outcome, ax_raster, ax_rate)
+    draw_trajectory(outcome, ax_trajectory)
+    return outcome
+
+
+def _competition_axes(fig, **margins) -> tuple:
+    """Raster above rates (sharing time) on the left, the trajectory on the right."""
     grid = fig.add_gridspec(2, 2, width_ratios=(1.8, 1.0), height_ratios=(1.3, 1.0), **margins)
     ax_raster = fig.add_subplot(grid[0, 0])
-    draw_competition(result, outcome, ax_raster, fig.add_subplot(grid[1, 0], sharex=ax_raster))
-    draw_trajectory(outcome, fig.add_subplot(grid[:, 1]))
-    return outcome
+    return ax_raster, fig.add_subplot(grid[1, 0], sharex=ax_raster), fig.add_subplot(grid[:, 1])
 
 
 def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_rate) -> None:

@@ -40,7 +40,7 @@ from ..analysis import fi_curve, lif_rate
 from ..inputs import Constant, Current, Noise, Sine, Step
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import plot_currents, plot_fi_curve, plot_potentials
+from ..plotting import plot_currents, plot_fi_curve, plot_potentials, reuse_layout
 from ..results import Result
 
 __all__ = [
@@ -421,16 +421,21 @@ def draw_neuron(result: Result, top, bottom, title: str | None = None, legend: s
 def draw_input_shapes(fig, amplitude: float = 2.0, seed: int = 0) -> None:
     """The neuron under each of :data:`CURRENT_KINDS` (``amplitude`` nA), in a 2 x 2 grid of
     subfigures of ``fig`` (current above, potential below)."""
-    for sub, kind in zip(fig.subfigures(2, 2, wspace=0.04, hspace=0.04).flat, CURRENT_KINDS):
+    for (top, bottom), kind in zip(reuse_layout(fig, _input_shapes_axes), CURRENT_KINDS, strict=True):
         result = single_neuron(input_current(kind, amplitude=amplitude), seed=seed)
-        top, bottom = sub.subplots(2, 1, sharex=True, height_ratios=(1, 2))
         draw_neuron(result, top, bottom, title=f"{kind} input, amplitude {amplitude:g} nA")
+
+
+def _input_shapes_axes(fig) -> list:
+    """(current, potential) axes pairs in a 2 x 2 grid of subfigures."""
+    return [sub.subplots(2, 1, sharex=True, height_ratios=(1, 2))
+            for sub in fig.subfigures(2, 2, wspace=0.04, hspace=0.04).flat]
 
 
 def draw_fi(fig, fi: FICurve | None = None) -> FICurve:
     """The simulated F–I curve against the analytic one on one axes of ``fig``."""
     fi = fi if fi is not None else fi_experiment()
-    ax = fig.subplots()
+    ax = reuse_layout(fig, Figure.subplots)
     plot_fi_curve(fi.currents, fi.simulated, analytic=fi.model, ax=ax)
     ax.set_title(f"F–I curve: simulated (dt = {fi.dt:g} ms, {fi.duration:g} ms per current) against analytic",
                  fontsize="medium")
@@ -453,9 +458,13 @@ def draw_euler_figure(fig, comparison: MethodComparison, errors: dict, until: fl
     figure) place the axes in a figure without a layout engine, a slider panel's (see
     :func:`snnlab.widgets.fixed_grid`); leave them out for a constrained-layout figure.
     """
-    left, right = fig.add_gridspec(1, 2, width_ratios=(1.4, 1.0), **margins).subplots()
+    left, right = reuse_layout(fig, _euler_axes, **margins)
     draw_methods(comparison, left, until=min(until, comparison.exact.duration))
     draw_potential_errors(errors, right, dt=comparison.exact.dt)
+
+
+def _euler_axes(fig, **margins):
+    return fig.add_gridspec(1, 2, width_ratios=(1.4, 1.0), **margins).subplots()
 
 
 def figures() -> dict:

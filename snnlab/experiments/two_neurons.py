@@ -35,7 +35,7 @@ from .. import _checks as check
 from ..inputs import Constant, Current, Noise, Sine, as_current
 from ..network import KINDS, Network
 from ..neurons import LIF
-from ..plotting import kind_color, plot_currents, plot_potentials, plot_raster
+from ..plotting import kind_color, plot_currents, plot_potentials, plot_raster, reuse_layout
 from ..results import Result
 
 __all__ = [
@@ -346,17 +346,22 @@ def draw_two_neurons_figure(result: Result, fig, title: str | None = None, until
     :func:`snnlab.widgets.fixed_grid`), and the legend right of ``right``; leave them out
     for a constrained-layout figure, which puts the legend outside the axes by itself.
     """
-    grid = fig.add_gridspec(4, 1, height_ratios=(1.0, 1.5, 1.5, 0.6), **margins)
-    first = fig.add_subplot(grid[0])
-    axes = [first] + [fig.add_subplot(grid[i], sharex=first) for i in range(1, 4)]
+    axes = reuse_layout(fig, _two_neurons_axes, **margins)
     draw_two_neurons(result, axes, title, until)
     if fig.get_layout_engine() is None:
-        edges = grid.get_subplot_params(fig)
+        edges = axes[0].get_gridspec().get_subplot_params(fig)
         where = {"loc": "upper left", "bbox_to_anchor": (edges.right + 0.01, edges.top)}
     else:
         where = {"loc": "outside right upper"}
     fig.legend(*legend_entries(axes), fontsize="small", frameon=False, **where)
     return axes
+
+
+def _two_neurons_axes(fig, **margins) -> list:
+    """Four stacked axes sharing time: currents, potential of A, of B, raster."""
+    grid = fig.add_gridspec(4, 1, height_ratios=(1.0, 1.5, 1.5, 0.6), **margins)
+    first = fig.add_subplot(grid[0])
+    return [first] + [fig.add_subplot(grid[i], sharex=first) for i in range(1, 4)]
 
 
 # -- the notebook's figures ----------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Every panel is a :class:`Panel`; ``panel.widget()`` shows it in a notebook, and
 ``panel.compute(**values)`` does everything a slider does without a browser (tests
 sweep every control through it). Each module here defines ``PANELS``, a dict of
-name -> function returning a fresh Panel; :func:`all_panels` collects them.
+name -> function returning a fresh Panel; :func:`all_panels` collects them. Their plot
+functions take their axes from :func:`snnlab.plotting.reuse_layout`, so that an update
+draws into the axes of the previous one instead of building new ones.
 """
 
 import importlib

@@ -7,9 +7,13 @@ widget itself (:meth:`Panel.widget`) shows the figure as a PNG in an
 ``ipywidgets.Image``, replaced in place on every change, and a one-line summary.
 
 The figure is a plain ``matplotlib.figure.Figure`` (no pyplot) with its own Agg canvas,
-created once per panel and cleared on every update, so panels hold no global state and
-never pile up figures. It has no layout engine: a constrained layout costs about as much
-as drawing the axes again, so plot functions place their axes with :func:`fixed_grid`.
+created once per panel, so panels hold no global state and never pile up figures. Building
+axes (their ticks, tick labels, spines) costs more than drawing into them, so a plot
+function starts with :func:`snnlab.plotting.reuse_layout`: the first update builds the
+axes, later ones get the same axes back, emptied, and run the same drawing code on them
+(a plot function that adds its axes itself gets a cleared figure on every update instead).
+The figure has no layout engine: a constrained layout costs about as much as drawing the
+axes again, so plot functions place their axes with :func:`fixed_grid`.
 
 A slider can reach legal but suspicious settings (a coarse dt, a delay that rounds to
 whole steps). The simulator warns about them; inside a widget callback a warning would go
@@ -31,6 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
+from ..plotting import _has_layout
 
 #: Width of slider descriptions, so labels with units are not cut off.
 DESCRIPTION_WIDTH = "11em"
@@ -135,7 +140,9 @@ class Panel:
     simulate : callable(**values) -> result
         Pure: the same values give the same result.
     plot : callable(result, fig, **values) -> None
-        Draws into an empty ``matplotlib.figure.Figure``.
+        Draws into the panel's ``matplotlib.figure.Figure``, starting with
+        ``snnlab.plotting.reuse_layout(fig, build, ...)`` for its axes (or into an empty
+        figure, if it adds its axes itself).
     summary : callable(result) -> str, optional
         One line of text shown under the figure (spike counts, rates, the winner).
     figsize : (float, float)
@@ -176,7 +183,8 @@ class Panel:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SnnlabWarning)
             result = self.simulate(**values)
-            self.figure.clear()
+            if not _has_layout(self.figure):  # the plot function adds its own axes
+                self.figure.clear()
             self.plot(result, self.figure, **values)
             text = self.summary(result) if self.summary is not None else ""
         notes = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ..experiments import balanced as ex
+from ..plotting import reuse_layout
 from ..results import Result
 from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
 
@@ -26,15 +27,20 @@ def simulate_brunel(g=5.0, nu_ext_ratio=2.0, n_exc=2000, seed=0) -> Result:
     return ex.brunel(g=g, nu_ext_ratio=nu_ext_ratio, n_exc=n_exc, J=None, duration=DURATION, seed=seed)
 
 
-def plot_brunel(result: Result, fig, **_values) -> None:
-    """Raster and population rates on the left, the CV histogram on the right."""
-    state = ex.measure_state(result, start=START)
+def _brunel_axes(fig) -> tuple:
+    """Raster above rates (sharing time) on the left, the CV histogram on the right."""
     grid = fixed_grid(fig, 2, 2, left=0.08, right=0.97, bottom=0.11, top=0.92, width_ratios=(1.8, 1.0),
                       height_ratios=(1.3, 1.0), wspace=0.25, hspace=0.1)
     ax_raster = fig.add_subplot(grid[0, 0])
-    ax_rate = fig.add_subplot(grid[1, 0], sharex=ax_raster)
+    return ax_raster, fig.add_subplot(grid[1, 0], sharex=ax_raster), fig.add_subplot(grid[:, 1])
+
+
+def plot_brunel(result: Result, fig, **_values) -> None:
+    """Raster and population rates on the left, the CV histogram on the right."""
+    state = ex.measure_state(result, start=START)
+    ax_raster, ax_rate, ax_cv = reuse_layout(fig, _brunel_axes)
     ex.draw_state(result, ax_raster, ax_rate, state, start=START)
-    ex.draw_cv_histogram(result, fig.add_subplot(grid[:, 1]), start=START)
+    ex.draw_cv_histogram(result, ax_cv, start=START)
 
 
 def summarize_brunel(result: Result) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..experiments import population as ex
+from ..plotting import reuse_layout
 from ..results import Result
 from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
@@ -25,14 +26,17 @@ def simulate_population(n_exc=80, n_inh=20, p_exc=0.01, p_inh=0.02, weight_exc=2
                          rule=rule, clamp=clamp, seed=seed)
 
 
-def plot_population(result: Result, fig, **_values) -> None:
-    """Raster on top; population rates and degree histograms below."""
+def _population_axes(fig) -> tuple:
+    """The raster across the top; rates (sharing time) and degrees below."""
     grid = fixed_grid(fig, 2, 2, left=0.07, right=0.96, bottom=0.09, top=0.93, hspace=0.32, wspace=0.22,
                       height_ratios=(1.5, 1.0))
     raster_ax = fig.add_subplot(grid[0, :])
-    rate_ax = fig.add_subplot(grid[1, 0], sharex=raster_ax)
-    degree_ax = fig.add_subplot(grid[1, 1])
-    ex.draw_population(result, raster_ax, rate_ax, degree_ax)
+    return raster_ax, fig.add_subplot(grid[1, 0], sharex=raster_ax), fig.add_subplot(grid[1, 1])
+
+
+def plot_population(result: Result, fig, **_values) -> None:
+    """Raster on top; population rates and degree histograms below."""
+    ex.draw_population(result, *reuse_layout(fig, _population_axes))
 
 
 def summarize_population(result: Result) -> str:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from ..experiments import populations as ex
+from ..plotting import reuse_layout
 from ..results import Result
 from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
@@ -37,11 +38,16 @@ def simulate_three_populations(coupling="population", e1_slope=0.03, late_bindin
                                 within=within, seed=seed)
 
 
-def plot_three_populations(result: Result, fig, **_values) -> None:
-    """Raster (with the coupling's events under it) above the population rates."""
+def _three_populations_axes(fig) -> tuple:
+    """The raster above the rates, sharing time."""
     grid = fixed_grid(fig, 2, 1, left=0.08, right=0.93, bottom=0.1, top=0.9, height_ratios=(1.5, 1.0), hspace=0.08)
     ax_raster = fig.add_subplot(grid[0])
-    ex.draw_three_populations(result, ax_raster, fig.add_subplot(grid[1], sharex=ax_raster))
+    return ax_raster, fig.add_subplot(grid[1], sharex=ax_raster)
+
+
+def plot_three_populations(result: Result, fig, **_values) -> None:
+    """Raster (with the coupling's events under it) above the population rates."""
+    ex.draw_three_populations(result, *reuse_layout(fig, _three_populations_axes))
 
 
 def summarize_three_populations(result: Result) -> str:

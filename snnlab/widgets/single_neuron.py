@@ -16,6 +16,7 @@ import numpy as np
 
 from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
+from ..plotting import reuse_layout
 from ..results import Result
 from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
 
@@ -32,15 +33,19 @@ def simulate_lif_neuron(kind="constant", amplitude=2.0, frequency=20.0, noise_st
     return ex.single_neuron(current, R=R, C=C, threshold=threshold, dt=dt, seed=seed)
 
 
-def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_values) -> None:
-    """Input and membrane on the left; the analytic F–I curve of this model on the right,
-    with this run's rate at its mean input current."""
+def _lif_neuron_axes(fig) -> tuple:
+    """Current above the membrane (sharing time) on the left, the F–I curve on the right."""
     grid = fixed_grid(fig, 2, 2, bottom=0.25, width_ratios=(2.2, 1.0), height_ratios=(1.0, 2.0), wspace=0.28,
                       hspace=0.08)
     top = fig.add_subplot(grid[0, 0])
-    bottom = fig.add_subplot(grid[1, 0], sharex=top)
+    return top, fig.add_subplot(grid[1, 0], sharex=top), fig.add_subplot(grid[:, 1])
+
+
+def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_values) -> None:
+    """Input and membrane on the left; the analytic F–I curve of this model on the right,
+    with this run's rate at its mean input current."""
+    top, bottom, ax = reuse_layout(fig, _lif_neuron_axes)
     ex.draw_neuron(result, top, bottom, title=f"{kind} input", legend="none")
-    ax = fig.add_subplot(grid[:, 1])
     model = result.model(_NEURON)
     top_current = max(3.0 * model.rheobase, abs(amplitude) * 1.3, 1.0)
     currents = np.linspace(0.0, top_current, 300)
