@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("SNNLAB_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
 SOURCE = Path(os.environ.get("SNNLAB_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
 NOTEBOOKS = sorted(p.name for p in SOURCE.glob("[0-9][0-9]_*.ipynb"))
 TIMEOUT = 180_000  # ms, for the kernel to start and the notebook to run (generous: CI machines are shared)
@@ -44,7 +45,8 @@ def wait_idle(page, timeout=TIMEOUT) -> None:
 
 
 def run_all(page, lab: str, name: str) -> None:
-    page.goto(f"{lab}/lab/tree/{name}")
+    # ?reset: a fresh workspace, so the previous test's notebook tab is not restored with it
+    page.goto(f"{lab}/lab/tree/{name}?reset")
     wait_idle(page)
     # stored outputs show on open: clear them, so what we check is what this kernel made
     menu(page, "Edit", "Clear Outputs of All Cells")
@@ -59,7 +61,11 @@ def run_all(page, lab: str, name: str) -> None:
         if found:  # Run All stops at an error: say what it was
             pytest.fail(f"{name}: {found}")
         if time.monotonic() > deadline:
-            pytest.fail(f"{name}: not every cell ran within {TIMEOUT / 1000:.0f} s: prompts {texts}")
+            shot = SHOTS / f"{Path(name).stem}_timeout.png"
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot))
+            pytest.fail(f"{name}: not every cell ran within {TIMEOUT / 1000:.0f} s (screenshot {shot}): "
+                        f"prompts {texts}")
         time.sleep(0.25)
     wait_idle(page)
 
@@ -158,11 +164,12 @@ def test_notebook_runs_and_its_sliders_answer_in_jupyterlab(lab, page, name, scr
 
 
 @pytest.fixture(autouse=True)
-def _shut_down_kernels(lab):
-    """Each test leaves a kernel behind; stop it so the next notebook has the CPU."""
+def _shut_down_sessions(lab):
+    """Each test leaves a session (a notebook and its kernel) behind; end it, so the next
+    notebook has the CPU and nothing of the last one is restored."""
     yield
-    with urllib.request.urlopen(f"{lab}/api/kernels") as r:
-        kernels = json.loads(r.read())
-    for kernel in kernels:
-        request = urllib.request.Request(f"{lab}/api/kernels/{kernel['id']}", method="DELETE")
+    with urllib.request.urlopen(f"{lab}/api/sessions") as r:
+        sessions = json.loads(r.read())
+    for session in sessions:
+        request = urllib.request.Request(f"{lab}/api/sessions/{session['id']}", method="DELETE")
         urllib.request.urlopen(request).close()
