@@ -38,9 +38,9 @@ from .._checks import SnnlabWarning
 from ..plotting import _has_layout
 
 #: Width of slider descriptions, so labels with units are not cut off.
-DESCRIPTION_WIDTH = "11em"
+DESCRIPTION_WIDTH = "13em"
 #: Layout of every control.
-CONTROL_LAYOUT = {"width": "30em"}
+CONTROL_LAYOUT = {"width": "32em"}
 
 
 def _style():
