@@ -454,18 +454,11 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
     -------
     matplotlib Axes
     """
-    owner = "plot_potentials"
-    result = _result(owner, result)
-    label = _one_label(owner, result, label)
-    chosen = _neurons(result, label, neurons, max_neurons, owner)
-    u = result.potential(label, chosen)
+    result = _result("plot_potentials", result)
+    ax, label, chosen, colors = _traces("plot_potentials", result, label, neurons, max_neurons, ax, color, line,
+                                        Result.potential)
     model = result.model(label)
-    ax = _axes(ax)
     trains = result.spike_trains(label)
-    colors = _trace_colors(result, label, len(chosen), color)
-    style = {"linewidth": 1.0, **line}
-    for column, neuron in enumerate(chosen):
-        ax.plot(result.time, u[:, column], color=colors[column], label=f"neuron {int(neuron)}", **style)
     spike_label = "spike"
     for color, neuron in zip(colors, chosen, strict=True):
         times = trains[int(neuron)]
@@ -479,9 +472,27 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
     if model.u_reset != model.u_rest:
         ax.axhline(model.u_reset, color="0.4", linestyle="-.", linewidth=1.0,
                    label=f"u_reset ({model.u_reset:g} mV)")
+    return _finish_traces(ax, result, label, "membrane potential (mV)", legend)
+
+
+def _traces(owner, result, label, neurons, max_neurons, ax, color, line, values):
+    """Draw ``values(result, label, neurons)`` (time-major) of the chosen neurons, one line
+    each in the kind's shades (or ``color``); return the axes, label, neurons and colours."""
+    label = _one_label(owner, result, label)
+    chosen = _neurons(result, label, neurons, max_neurons, owner)
+    data = values(result, label, chosen)
+    ax = _axes(ax)
+    colors = _trace_colors(result, label, len(chosen), color)
+    style = {"linewidth": 1.0, **line}
+    for column, neuron in enumerate(chosen):
+        ax.plot(result.time, data[:, column], color=colors[column], label=f"neuron {int(neuron)}", **style)
+    return ax, label, chosen, colors
+
+
+def _finish_traces(ax, result, label, ylabel, legend):
     ax.set_xlim(0.0, result.duration)
     ax.set_xlabel("time (ms)")
-    ax.set_ylabel("membrane potential (mV)")
+    ax.set_ylabel(ylabel)
     ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
     if legend:
         ax.legend(loc="best", fontsize="small")
@@ -511,25 +522,11 @@ def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int
     -------
     matplotlib Axes
     """
-    owner = "plot_currents"
-    result = _result(owner, result)
-    label = _one_label(owner, result, label)
-    chosen = _neurons(result, label, neurons, max_neurons, owner)
-    current = result.current(label, chosen)
-    ax = _axes(ax)
-    colors = _trace_colors(result, label, len(chosen), color)
-    style = {"linewidth": 1.0, **line}
-    for column, neuron in enumerate(chosen):
-        ax.plot(result.time, current[:, column], color=colors[column], label=f"neuron {int(neuron)}", **style)
+    result = _result("plot_currents", result)
+    ax, label, _, _ = _traces("plot_currents", result, label, neurons, max_neurons, ax, color, line, Result.current)
     rheobase = result.model(label).rheobase
     ax.axhline(rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
-    ax.set_xlim(0.0, result.duration)
-    ax.set_xlabel("time (ms)")
-    ax.set_ylabel("input current (nA)")
-    ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
-    if legend:
-        ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_traces(ax, result, label, "input current (nA)", legend)
 
 
 # -- rates ------------------------------------------------------------------------------------
