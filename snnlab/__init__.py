@@ -23,6 +23,7 @@ from .analysis import (
     lif_rate,
     mean_cv_isi,
     population_rate,
+    sliding_rate,
     spike_synchrony,
     synchrony,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "plot_potentials",
     "plot_raster",
     "population_rate",
+    "sliding_rate",
     "spike_synchrony",
     "synchrony",
 ]

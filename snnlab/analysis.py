@@ -112,27 +112,36 @@ def _bins(result: Result, label: str, bin_steps: int, start_step: int = 0):
 
 
 # -- rates -------------------------------------------------------------------------------------
-def firing_rate(result: Result, label) -> np.ndarray:
-    """Mean firing rate of each neuron of a population over the whole run.
+def firing_rate(result: Result, label, start: float = 0.0) -> np.ndarray:
+    """Mean firing rate of each neuron of a population, from ``start`` to the end of the run.
 
     Parameters
     ----------
     result : Result
     label : str or Population
+    start : float
+        Only spikes at or after this time (ms) count, to skip an initial transient. Default 0.
 
     Returns
     -------
     ndarray (n,), Hz
-        Spike count divided by the run's duration.
+        Spike count after ``start`` divided by the time after ``start``.
     """
-    result = _result("firing_rate", result)
-    return result.firing_rate(label)
+    owner = "firing_rate"
+    result = _result(owner, result)
+    label = _label(result, label)
+    first = _start_step(owner, start, result)
+    if first == 0:
+        return result.firing_rate(label)
+    steps, neurons = result.spike_steps(label)
+    counts = np.bincount(neurons[steps >= first], minlength=result.size(label))
+    return counts / ((result.steps - first) * result.dt / 1000.0)
 
 
-def mean_rate(result: Result, label) -> float:
-    """Mean firing rate of a population, Hz: spikes per neuron per second over the whole run."""
-    result = _result("mean_rate", result)
-    return result.mean_rate(label)
+def mean_rate(result: Result, label, start: float = 0.0) -> float:
+    """Mean firing rate of a population, Hz: spikes per neuron per second from ``start`` (ms)
+    to the end of the run."""
+    return float(np.mean(firing_rate(result, label, start)))
 
 
 # -- inter-spike intervals -------------------------------------------------------------------------
@@ -497,6 +506,19 @@ class Decision:
     smoothed_b: np.ndarray
     window: float
     margin: float
+
+
+def sliding_rate(result: Result, label, window: float) -> np.ndarray:
+    """Population rate (Hz) over the ``window`` ms ending at each time from ``window`` on (a
+    causal boxcar, the rate :func:`decision` compares): entry j is the rate over steps
+    ``j .. j + w - 1``, i.e. up to time ``(j + w) * dt``, with ``w`` the window in steps."""
+    owner = "sliding_rate"
+    result = _result(owner, result)
+    label = _label(result, label)
+    w = _steps(owner, "window", window, result.dt)
+    if w > result.steps:
+        raise ValueError(f"{owner}.window: must be <= the run's duration, {result.duration:g} ms (got {window!r})")
+    return _sliding_rate(result, label, w)
 
 
 def _sliding_rate(result: Result, label: str, w: int) -> np.ndarray:

@@ -435,3 +435,27 @@ def test_cv_isi_after_a_start_time_ignores_the_transient():
     assert times[0] < 30.0 < times[1]
     with pytest.raises(ValueError, match=r"cv_isi\.start: must be before the end of the run, 200 ms"):
         an.cv_isi(res, "A", start=300.0)
+
+
+def _hand_made(steps, neurons):
+    """Two neurons, 200 ms at dt 0.1, spikes at the given steps."""
+    return sl.Result(dt=0.1, steps=2000, labels=["E"], kinds=["excitatory"], sizes=[2], models=[sl.LIF()],
+                     spike_steps=np.array(steps), spike_neurons=np.array(neurons), recorded=np.empty(0, np.int64),
+                     potentials=np.empty((2000, 0)), currents=np.empty((2000, 0)), params={})
+
+
+def test_rates_after_a_start_time_ignore_the_transient():
+    res = _hand_made([100, 500, 1000, 1100, 1200, 1300, 1500, 1900], [0, 0, 0, 0, 0, 0, 1, 1])
+    assert an.mean_rate(res, "E") == pytest.approx(8 / (2 * 0.2))  # 8 spikes, 2 neurons, 200 ms
+    assert an.mean_rate(res, "E", start=100.0) == pytest.approx(6 / (2 * 0.1))  # 6 spikes, 2 neurons, 100 ms
+    np.testing.assert_allclose(an.firing_rate(res, "E", start=100.0), [4 / 0.1, 2 / 0.1])
+
+
+def test_sliding_rate_counts_the_window_ending_at_each_time():
+    res = _hand_made([0, 5, 10, 30], [0, 1, 0, 0])
+    rate = an.sliding_rate(res, "E", window=1.0)  # 10 steps
+    assert rate.size == 2000 - 10 + 1
+    # steps 0..9 hold 2 spikes of 2 neurons in 1 ms: 1000 Hz; steps 10..19 one spike: 500 Hz
+    assert rate[0] == pytest.approx(1000.0) and rate[10] == pytest.approx(500.0) and rate[31] == 0.0
+    with pytest.raises(ValueError, match=r"sliding_rate\.window: must be <= the run's duration, 200 ms"):
+        an.sliding_rate(res, "E", window=300.0)

@@ -12,7 +12,6 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-import snnlab as sl
 from snnlab.experiments import balanced as ex
 from snnlab.widgets import all_panels
 from snnlab.widgets import balanced as wd
@@ -137,16 +136,6 @@ def test_measure_state_needs_time_after_the_transient():
     with pytest.raises(ValueError, match=r"measure_state\.start: must leave at least 20 ms of the 110 ms run "
                                          r"\(got 100\.0\)"):
         ex.measure_state(res)
-
-
-def test_rate_after_ignores_the_transient():
-    steps = [100, 500, 1000, 1100, 1200, 1300, 1500, 1900]
-    neurons = [0, 0, 0, 0, 0, 0, 1, 1]
-    res = sl.Result(dt=0.1, steps=2000, labels=["E"], kinds=["excitatory"], sizes=[2], models=[ex.brunel_model()],
-                    spike_steps=np.array(steps), spike_neurons=np.array(neurons), recorded=np.empty(0, np.int64),
-                    potentials=np.empty((2000, 0)), currents=np.empty((2000, 0)), params={})
-    assert ex.rate_after(res, "E", 0.0) == pytest.approx(8 / (2 * 0.2))  # 8 spikes, 2 neurons, 200 ms
-    assert ex.rate_after(res, "E", 100.0) == pytest.approx(6 / (2 * 0.1))  # 6 spikes, 2 neurons, 100 ms
 
 
 def test_state_map_shape_and_labels():

@@ -68,7 +68,6 @@ __all__ = [
     "figures",
     "measure_state",
     "nu_threshold",
-    "rate_after",
     "state_map",
     "zoom_window",
 ]
@@ -245,15 +244,6 @@ class BrunelState:
     label: str
 
 
-def rate_after(result: Result, label: str, start: float = 100.0) -> float:
-    """Mean rate of a population from ``start`` ms to the end, Hz (spikes per neuron per second)."""
-    start = check.non_negative("rate_after", "start", start, "ms")
-    steps, _ = result.spike_steps(label)
-    k0 = min(round(start / result.dt), result.steps - 1)
-    count = int(np.count_nonzero(np.asarray(steps) >= k0))
-    return 1000.0 * count / (result.size(label) * (result.steps - k0) * result.dt)
-
-
 def classify_state(rate: float, cv: float, modulation: float, peak_frequency: float, peak_fraction: float) -> str:
     """The state label from the measures of :class:`BrunelState`, by these rules in order:
 
@@ -306,7 +296,7 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     steps, _ = result.spike_steps(label)
     k0 = round(start / result.dt)
     count = int(np.count_nonzero(np.asarray(steps) >= k0))
-    rate = rate_after(result, label, start)
+    rate = analysis.mean_rate(result, label, start=start)
     cv = analysis.mean_cv_isi(result, label, start=start)
     if count == 0:
         return BrunelState(rate, cv, math.nan, 0.0, math.nan, 0.0, classify_state(rate, cv, 0.0, math.nan, 0.0))

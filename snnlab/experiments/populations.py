@@ -66,7 +66,6 @@ __all__ = [
     "report_currents",
     "three_populations",
     "win_fraction",
-    "window_rate",
 ]
 
 #: Two shades of red for the two excitatory populations (inhibitory stays plotting.INH_COLOR).
@@ -407,15 +406,6 @@ def draw_three_populations(result: Result, ax_raster, ax_rate) -> None:
     _recolor_rates(ax_rate)
 
 
-def window_rate(result: Result, label: str, window: float) -> np.ndarray:
-    """Population rate (Hz) over the ``window`` ms ending at each step from ``window`` on, the
-    sliding window :func:`snnlab.decision` uses (its ``time`` axis)."""
-    w = round(window / result.dt)
-    steps, _ = result.spike_steps(label)
-    cumulative = np.concatenate([[0], np.cumsum(np.bincount(np.asarray(steps), minlength=result.steps))])
-    return (cumulative[w:] - cumulative[:-w]) * (1000.0 / (result.size(label) * w * result.dt))
-
-
 def coupling_title(result: Result) -> str:
     """How E1 and E2 drive I in a :func:`three_populations` run, from its parameters."""
     if result.params["couplings"]:
@@ -466,7 +456,8 @@ def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_r
     ax_raster.tick_params(labelbottom=False)
     ax_rate.plot(outcome.time, outcome.smoothed_a, color=E1_COLOR, linewidth=1.5, label="E1")
     ax_rate.plot(outcome.time, outcome.smoothed_b, color=E2_COLOR, linewidth=1.5, linestyle="--", label="E2")
-    ax_rate.plot(outcome.time, window_rate(result, "I", outcome.window), color=plotting.INH_COLOR, linewidth=1.0,
+    ax_rate.plot(outcome.time, analysis.sliding_rate(result, "I", outcome.window), color=plotting.INH_COLOR,
+                 linewidth=1.0,
                  label="I")
     if outcome.decision_time is not None:
         ax_rate.axvline(outcome.decision_time, color="black", linestyle=":", linewidth=1.2,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..analysis import mean_rate
 from ..experiments import balanced as ex
 from ..plotting import reuse_layout
 from ..results import Result
@@ -46,7 +47,7 @@ def plot_brunel(result: Result, fig, **_values) -> None:
 def summarize_brunel(result: Result) -> str:
     """The state (:func:`snnlab.experiments.balanced.measure_state`) and the measures that gave it."""
     s = ex.measure_state(result, start=START)
-    inh = ex.rate_after(result, "I", START)
+    inh = mean_rate(result, "I", start=START)
     cv = "CV not measurable (< 3 spikes per neuron)" if math.isnan(s.cv) else f"mean CV {s.cv:.2f}"
     peak = ("no spectral peak" if math.isnan(s.peak_frequency)
             else f"spectral peak {s.peak_frequency:.0f} Hz ({100 * s.peak_fraction:.0f} % of the power)")
