@@ -65,6 +65,7 @@ __all__ = [
     "figures",
     "report_currents",
     "three_populations",
+    "unconnected",
     "win_fraction",
 ]
 
@@ -336,38 +337,49 @@ def win_fraction(biases, seeds=range(10), window: float = 20.0, margin: float = 
 
 
 # -- drawing ----------------------------------------------------------------------------------------------
-def draw_currents(axes, n: int = 100, e1_slope: float = 3.0, e2_high: float = 5.5, i_current: float = 3.0,
-                  duration: float = 80.0) -> None:
-    """Two axes: the current each neuron gets (E1 as written and as meant, E2's range, I)
-    and the firing rate each neuron of an unconnected population reaches with it."""
+def unconnected(n: int = 100, e1_slope: float = 3.0, e2_high: float = 5.5, i_current: float = 3.0,
+                duration: float = 80.0, seed: int = 0) -> Result:
+    """The report's inputs on unconnected populations (no synapses, no coupling): E1 as its
+    code runs it ("written", late binding) and as meant ("meant"), E2 and I, with their
+    currents recorded, so each neuron's rate shows what its input alone does."""
+    written = report_currents(n, e1_slope, True, e2_high, i_current)
+    meant = report_currents(n, e1_slope, False, e2_high, i_current)
+    net = Network(dt=DT, seed=seed)
+    net.add_population("written", n, "excitatory", current=written["E1"])
+    net.add_population("meant", n, "excitatory", current=meant["E1"])
+    net.add_population("E2", n, "excitatory", current=meant["E2"])
+    net.add_population("I", n, "inhibitory", current=meant["I"])
+    return net.run(duration, record="all")
+
+
+def draw_currents(axes, result: Result) -> None:
+    """Two axes for an :func:`unconnected` run: the current each neuron gets (E1 as written
+    and as meant, E2's range, I) and the firing rate each neuron reaches with it alone."""
     ax_i, ax_r = axes
+    n = result.size("meant")
     index = np.arange(n)
-    written = e1_slope * (n - 1) * np.ones(n)
-    meant = e1_slope * index
+    written, meant, i_current = (result.current(label)[0] for label in ("written", "meant", "I"))
+    e2_high = next(p["current"]["high"] for p in result.params["populations"] if p["label"] == "E2")
+    slope = meant[1] - meant[0] if n > 1 else meant[0]
     ax_i.plot(index, written, color=E1_COLOR, linestyle="--", linewidth=1.5,
-              label=f"E1 as written: {e1_slope:g}·{n - 1} = {e1_slope * (n - 1):g} nA for all")
-    ax_i.plot(index, meant, color=E1_COLOR, linewidth=1.5, label=f"E1 as meant: {e1_slope:g}·i nA")
+              label=f"E1 as written: {slope:g}·{n - 1} = {written[0]:g} nA for all")
+    ax_i.plot(index, meant, color=E1_COLOR, linewidth=1.5, label=f"E1 as meant: {slope:g}·i nA")
     ax_i.fill_between(index, 0.0, e2_high, color=E2_COLOR, alpha=0.35, linewidth=0,
                       label=f"E2: uniform in [0, {e2_high:g}) nA, redrawn every step")
-    ax_i.plot(index, np.full(n, i_current), color=plotting.INH_COLOR, linewidth=1.5, label=f"I: {i_current:g} nA")
-    ax_i.axhline(LIF().rheobase, color="0.3", linestyle=":", linewidth=1.0, label="rheobase (1 nA)")
+    ax_i.plot(index, i_current, color=plotting.INH_COLOR, linewidth=1.5, label=f"I: {i_current[0]:g} nA")
+    ax_i.axhline(result.model("meant").rheobase, color="0.3", linestyle=":", linewidth=1.0, label="rheobase (1 nA)")
     ax_i.set_yscale("symlog", linthresh=1.0)
     ax_i.set_ylim(0.0, 3e4)
     ax_i.set_xlabel("neuron index i")
     ax_i.set_ylabel("input current (nA)")
     ax_i.set_title("the report's inputs", fontsize="medium")
     ax_i.legend(loc="upper center", ncol=2, fontsize="small", framealpha=0.95)
-    net = Network(dt=0.1, seed=0)
-    net.add_population("written", n, "excitatory", current=written)
-    net.add_population("meant", n, "excitatory", current=meant)
-    net.add_population("E2", n, "excitatory", current=UniformNoise(0.0, e2_high))
-    net.add_population("I", n, "inhibitory", current=i_current)
-    res = net.run(duration, record=None)
-    ax_r.plot(index, res.firing_rate("written"), color=E1_COLOR, linestyle="--", linewidth=1.5, label="E1 as written")
-    ax_r.plot(index, res.firing_rate("meant"), color=E1_COLOR, linewidth=1.5, label="E1 as meant")
-    ax_r.plot(index, res.firing_rate("E2"), color=E2_COLOR, marker=".", linestyle="none", label="E2")
-    ax_r.plot(index, res.firing_rate("I"), color=plotting.INH_COLOR, linewidth=1.5, label="I")
-    ax_r.axhline(1000.0 / 0.1, color="0.3", linestyle=":", linewidth=1.0, label="one spike per step (1/dt)")
+    ax_r.plot(index, result.firing_rate("written"), color=E1_COLOR, linestyle="--", linewidth=1.5,
+              label="E1 as written")
+    ax_r.plot(index, result.firing_rate("meant"), color=E1_COLOR, linewidth=1.5, label="E1 as meant")
+    ax_r.plot(index, result.firing_rate("E2"), color=E2_COLOR, marker=".", linestyle="none", label="E2")
+    ax_r.plot(index, result.firing_rate("I"), color=plotting.INH_COLOR, linewidth=1.5, label="I")
+    ax_r.axhline(1000.0 / result.dt, color="0.3", linestyle=":", linewidth=1.0, label="one spike per step (1/dt)")
     ax_r.set_yscale("symlog", linthresh=10.0)
     ax_r.set_ylim(0.0, 3e5)
     ax_r.set_xlabel("neuron index i")
@@ -535,7 +547,7 @@ def figures() -> dict:
 
     out = {}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
-    draw_currents(axes)
+    draw_currents(axes, unconnected())
     out["report_inputs"] = fig
 
     fig = plt.figure(figsize=(12, 6.5), layout="constrained")
