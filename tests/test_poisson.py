@@ -1,7 +1,7 @@
 """The Poisson drive: a true Poisson count per neuron and step, from its own seeded stream.
 
 The engine draws counts by inversion of 53-bit uniforms against a table of the CDF
-(:func:`snnlab.engine.poisson_table`, :func:`snnlab._kernels.poisson_count`), the
+(:func:`snnlab._poisson.poisson_table`, :func:`snnlab._kernels.poisson_count`), the
 uniforms coming from each input's own SFC64 stream, numpy's ``SFC64`` generator
 stepped in compiled code (:func:`snnlab._kernels.sfc64_next`). These tests check the
 generator against numpy's, the table against the closed form, the sampler against the
@@ -17,7 +17,7 @@ import pytest
 
 import snnlab as sl
 from snnlab import _kernels
-from snnlab.engine import poisson_stream, poisson_table
+from snnlab._poisson import poisson_stream, poisson_table
 
 LAMS = [0.002, 0.2, 2.0, 17.5, 900.0]
 
