@@ -285,6 +285,16 @@ def test_simulate_lif_rejects(wrong):
     assert re.search(message, verdict.message), verdict.message
 
 
+def test_simulate_lif_rejects_step_numbers_for_spike_times():
+    def in_steps(current, model, dt):
+        potential, spikes = simulate_lif(current, model, dt)
+        return potential, np.round(spikes / dt)
+
+    verdict = verdict_of("simulate_lif", in_steps)
+    assert re.search(r"case the notebook's neuron .*expected 14 spikes at \[6.8, 13.7, .*got 14 at \[68, 137, .*"
+                     r"Hint: these look like step numbers k", verdict.message), verdict.message
+
+
 def test_simulate_lif_rejects_a_start_from_rest_where_the_model_starts_elsewhere():
     def from_rest(current, model, dt):
         return simulate_lif(current, model.replace(u_init=model.u_rest), dt)
