@@ -485,3 +485,20 @@ def test_make_result_matches_a_simulated_result():
     assert (a.rate, a.modulation, a.label) == (b.rate, b.modulation, b.label)
     assert a.cv == pytest.approx(b.cv, rel=1e-12)
     np.testing.assert_array_equal(analysis.cv_isi(res, "I"), analysis.cv_isi(built, "I"))
+
+
+@pytest.mark.parametrize(("g", "ratio"), [(5.0, 2.0), (3.0, 2.0), (4.5, 0.9), (5.0, 0.3)])
+def test_the_exercises_definitions_measure_real_runs_like_snnlab(g, ratio):
+    """The reference solution of 4.4 (built on 4.1 and 4.2) measures small simulated Brunel runs as
+    snnlab does, so the check's synthetic runs test the same definitions."""
+    res = ex.brunel(g=g, nu_ext_ratio=ratio, n_exc=400, J=None, duration=300.0, seed=7)
+    state = ex.measure_state(res)
+    rate, cv, mod = measure_state(res)
+    assert rate == pytest.approx(state.rate, rel=1e-12)
+    assert mod == pytest.approx(state.modulation, rel=1e-9, abs=1e-12)
+    if math.isnan(state.cv):
+        assert math.isnan(cv)
+    else:
+        assert cv == pytest.approx(state.cv, rel=1e-9)
+    assert classify_state(state.rate, state.cv, state.modulation, state.peak_frequency,
+                          state.peak_fraction) == state.label

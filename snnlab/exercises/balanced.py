@@ -348,7 +348,7 @@ def _state_cases() -> tuple:
     return tuple(cases)
 
 
-def _state_hint(values, expected: str, got) -> str:
+def _state_hint(values, got) -> str:
     rate, cv, mod, peak, fraction = values
     at = [rate == ex.QUIET_HZ, cv == ex.CV_IRREGULAR, mod in (ex.MODULATION_SYNC, ex.MODULATION_SLOW),
           peak in (ex.FAST_HZ, ex.SR_CYCLES * rate), fraction == ex.PEAK_FRACTION_FAST]
@@ -377,7 +377,7 @@ def classify_state(student_classify_state):
             raise Failure(f"case {case}: classify_state should return one of {labels}, got {got!r}")
         if got != expected:
             raise Failure(f"case {case}: expected {expected!r}, got {got!r}. "
-                          f"Hint: {_state_hint(values, expected, got)}")
+                          f"Hint: {_state_hint(values, got)}")
     return (f"{len(cases)} cases agree with snnlab's classify_state (the notebook's measured examples, every "
             "threshold exactly, a grid around them, NaN CV)")
 
