@@ -227,13 +227,13 @@ REPORT_PAIRS_WRONG = {
                   r"case n_exc = .*is drawn twice.*without replacement"),
     "own kind only": (_pairs_from(own_kind_only), r"p_exc = 1.0.*source 0 \(excitatory\) has 5 targets, expected 9.*"
                                                  r"among all N neurons, of both kinds"),
-    "own kind when it can": (_pairs_from(own_kind_first), r"300 draws.*excitatory sources chose inhibitory targets "
+    "own kind when it can": (_pairs_from(own_kind_first), r"200 draws.*excitatory sources chose inhibitory targets "
                                                          r"0 times.*both kinds"),
     "p of the other kind": (wrong_kind, r"n_exc = 80, n_inh = 20.*source 0 \(excitatory\) has 2 targets, "
                                         r"expected 1.*which probability"),
     "global np.random": (global_random, r"default_rng\(11\) gave different pairs.*not from np.random"),
     "ignores rng": (own_seed, r"default_rng\(11\) and np.random.default_rng\(12\) gave the same pairs"),
-    "not uniform": (_pairs_from(next_neighbours), r"300 draws.*not spread evenly.*equally likely"),
+    "not uniform": (_pairs_from(next_neighbours), r"200 draws.*not spread evenly.*equally likely"),
 }
 
 
@@ -480,6 +480,15 @@ def test_population_rate_rejects(wrong):
     v = verdict("population_rate", function)
     assert v.status == "failed"
     assert re.search(pattern, v.message), v.message
+
+
+def test_population_rate_with_the_times_too():
+    def with_times(spike_times, n_neurons, duration, bin_width):
+        rate = SOLUTIONS["population_rate"](spike_times, n_neurons, duration, bin_width)
+        return (np.arange(rate.size) + 0.5) * bin_width, rate
+
+    v = verdict("population_rate", with_times)
+    assert v.status == "failed" and "shape (2, 20), expected (20,)" in v.message and "rates only" in v.message
 
 
 def test_population_rate_not_numbers():

@@ -209,7 +209,7 @@ def _check_uniform(student) -> None:
     """Targets spread evenly: over many draws every other neuron is about as often a target.
     A chi-square over the (source, target) counts, with a loose bound."""
     n_exc, n_inh, p_exc, p_inh = 6, 4, 0.2, 0.5  # 2 and 5 targets among 9 others
-    n, draws = n_exc + n_inh, 300
+    n, draws = n_exc + n_inh, 200
     case = _rule_case(n_exc, n_inh, p_exc, p_inh) + f", {draws} draws with seeds 0 .. {draws - 1}"
     counts = np.zeros((n, n))
     for seed in range(draws):
@@ -268,7 +268,7 @@ def report_pairs(student):
     _check_uniform(student)
     return (f"{len(cases)} cases have ceil(N·p) distinct targets per source and no autapses (p = 0, p = 1, "
             "N·p whole, no inhibitory neuron, one neuron); the same seed gives the same pairs; "
-            "targets spread evenly over 300 draws")
+            "targets spread evenly over 200 draws")
 
 
 # -- 2.2 the group from pairs --------------------------------------------------------------------------------
@@ -456,7 +456,7 @@ def _drawn_points(ax) -> tuple[np.ndarray, list[str]]:
 
 
 def _raster_cases() -> list[tuple]:
-    """(title, result): the report's group with variety, a small group, one without inhibitory
+    """(title, result): a small group, the report's group with variety, one without inhibitory
     neurons, and a silent one (the report's own current)."""
     out = []
     for title, pairs, n_exc, n_inh, offsets in _group_cases()[:3]:
@@ -529,7 +529,7 @@ def plot_group_raster(student):
                           "in parentheses")
         if not ylabel.strip():
             raise Failure(f"case {case}: the y axis has no label. Hint: what does a row of the raster stand for?")
-    return (f"{len(cases)} rasters (the report's 80/20, a small group, no inhibitory neuron, no spike) have one "
+    return (f"{len(cases)} rasters (a small group, the report's 80/20, no inhibitory neuron, no spike) have one "
             "point per spike at (time, neuron), excitatory red, inhibitory blue, and labelled axes")
 
 
@@ -596,8 +596,10 @@ def population_rate(student):
             raise Failure(f"{what} should return an array of numbers, got {type(got).__name__} "
                           f"on case {case}") from None
         if got.shape != want.shape:
+            hint = ("return the rates only, not the bins' times as well" if got.ndim == 2 and 2 in got.shape
+                    else "is a bin missing, or one too many?")
             raise Failure(f"case {case}: the rate has shape {got.shape}, expected {want.shape}: one value per bin of "
-                          f"{width:g} ms from 0 to {duration:g} ms. Hint: is a bin missing, or one too many?")
+                          f"{width:g} ms from 0 to {duration:g} ms. Hint: {hint}")
         bad = np.flatnonzero(~np.isclose(got, want, rtol=1e-9, atol=1e-9))
         if bad.size:
             j = int(bad[0])
