@@ -216,7 +216,7 @@ def next_neighbours(s, n, k, rng, n_exc):
 
 
 REPORT_PAIRS_WRONG = {
-    "round instead of ceil": (round_not_ceil, r"n_exc = 50, n_inh = 50.*source 0 \(excitatory\) has 1 targets, "
+    "round instead of ceil": (round_not_ceil, r"n_exc = 50, n_inh = 50.*source 0 \(excitatory\) has 1 target, "
                                               r"expected 2.*rounds it up"),
     "float error in ceil": (ceil_without_rounding, r"n_exc = 93, n_inh = 7, p_exc = 0.07.*expected 7.*"
                                                     r"7.000000000000001 in floating point"),
@@ -325,7 +325,7 @@ BUILD_GROUP_WRONG = {
     "sin(t) instead of sin(t/8)": (_group(wave=sl.Sine(1.0, 2 * np.pi)), r"small group.*neuron E 0's current at "
                                                                          r"t = 0.1 ms"),
     "the report's clamped neuron": (_group(model=sl.LIF(floor=0.0)), r"small group.*model differs.*floor = 0.0"),
-    "Euler": (_group(model=sl.LIF(method="euler")), r"model differs.*method = 'euler'"),
+    "Euler": (_group(model=sl.LIF(method="euler")), r"model differs.*method = 'euler'.*integrated exactly"),
     "weight 1 mV": (_group(weight=1.0), r"synapse 0 → 1 \(E 0 → E 1\) has weight \+1 mV, expected \+2 mV"),
     "pairs as E-local indices": (e_local_pairs, r"running the network you built raised "
                                                  r"ValueError: .*connect.pairs\[\d+\]: .*on case a small group"),

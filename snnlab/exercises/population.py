@@ -118,6 +118,10 @@ def _int_pairs(value, *, what: str, case: str) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def _count(n, noun: str) -> str:
+    return f"{int(n)} {noun}" + ("" if int(n) == 1 else "s")
+
+
 def _sorted(pairs: np.ndarray) -> np.ndarray:
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
@@ -201,8 +205,9 @@ def _check_draw(pairs, n_exc, n_inh, p_exc, p_inh, case) -> None:
         if degree[source] != expected:
             own_kind = n_exc if source < n_exc else n_inh
             hint = _degree_hint(n, p, other, int(degree[source]), expected, own_kind)
-            raise Failure(f"case {case}: source {source} ({_kind(source, n_exc)}) has {degree[source]} targets, "
-                          f"expected {expected}. Hint: {hint}")
+            has = _count(degree[source], "target")
+            raise Failure(f"case {case}: source {source} ({_kind(source, n_exc)}) has {has}, expected {expected}. "
+                          f"Hint: {hint}")
 
 
 def _check_uniform(student) -> None:
@@ -334,10 +339,13 @@ def _compare_structure(net, expected_labels, n_exc, n_inh, case):
                           "the sign of its spikes")
         want = LIF().as_dict()
         got = pop.model.as_dict()
-        diff = [f"{k} = {got[k]!r} (expected {want[k]!r})" for k in want if got.get(k) != want[k]]
+        diff = [k for k in want if got.get(k) != want[k]]
         if diff:
+            hint = ("the notebook's real LIF, not the report's clamped one" if "floor" in diff
+                    else "the default sl.LIF(): the assignment's parameters, integrated exactly")
+            shown = ", ".join(f"{k} = {got.get(k)!r} (expected {want[k]!r})" for k in diff)
             raise Failure(f"case {case}: population {label}'s neuron model differs from the default LIF(): "
-                          f"{', '.join(diff)}. Hint: the notebook's real LIF, not the report's clamped one")
+                          f"{shown}. Hint: {hint}")
 
 
 def _compare_synapses(got: dict, want: dict, n_exc: int, case: str):
@@ -588,7 +596,7 @@ def population_rate(student):
                             group.duration, width, np.asarray(want)))
     for title, times, n, duration, width, want in checked:
         case = (f"{title}: population_rate(spike_times, n_neurons={n}, duration={duration:g}, "
-                f"bin_width={width:g}), {len(times)} spikes")
+                f"bin_width={width:g}), {_count(len(times), 'spike')}")
         got = call(student, times.copy(), n, duration, width, what=what, case=case)
         try:
             got = np.asarray(got, dtype=float)
