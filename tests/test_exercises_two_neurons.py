@@ -170,13 +170,6 @@ def test_a_queue_of_the_wrong_shape_or_type_is_failed(result, match):
     assert re.search(match, verdict.message), verdict.message
 
 
-def test_every_check_answers_within_its_budget_warm():
-    for name, function in REFERENCES.items():
-        start = time.perf_counter()
-        assert verdict_of(name, function).passed
-        assert time.perf_counter() - start < BUDGET
-
-
 # -- wrong networks: Example 1 ---------------------------------------------------------------------------------
 
 
@@ -210,7 +203,7 @@ WRONG_EE = {
     "weight 1 mV": (lambda: _pair_net(weight_ab=1.0),
                     r"the synapse from A to B moves B by \+1 mV per spike, expected \+2 mV"),
     "a current of 3 nA for both": (lambda: _pair_net(current_a=3.0),
-                                   "A's current at t = 0.0 ms is 3 nA, expected 4 nA"),
+                                   "A's current at t = 0.0 ms is 3 nA, expected 4 nA. Hint: A's current is 4 nA$"),
     "the report's clamp": (lambda: _pair_net(model=sl.LIF(floor=0.0)),
                            "A's model has floor = 0.0, expected None. Hint: a floor at rest is the report's clamp"),
     "Euler": (lambda: _pair_net(model=sl.LIF(method="euler")), "A's model has method = 'euler', expected 'exact'"),
@@ -348,7 +341,8 @@ WRONG_PAIR = {
                              "case 'Example 3' .*a delay of 1 ms, expected 0.1 ms. Hint: snnlab's delay is in ms"),
     "weight fixed at 2 mV": (_pair_weight_fixed,
                              r"case 'slow motion' .*moves B by \+2 mV per spike, expected \+0\.5 mV"),
-    "delay fixed at one step": (_pair_delay_fixed, "case 'slow motion' .*a delay of 0.1 ms, expected 2 ms"),
+    "delay fixed at one step": (_pair_delay_fixed, "case 'slow motion' .*a delay of 0.1 ms, expected 2 ms. Hint: "
+                                                   r"the delay \(ms\) is the time from a spike of A to its arrival"),
     "inhibition as a negative weight": (_pair_signed_weight, "raised ValueError: connect.weight: must be >= 0 mV.* on "
                                                              "case 'Example 3'.*Hint: many simulators"),
     "currents swapped": (_pair_currents_swapped, "case 'Example 3' .*the currents are swapped"),

@@ -47,7 +47,7 @@ _NEGATIVE_WEIGHT_HINT = (
     "is decided by the population that sends it"
 )
 _DELAY_HINT = ("snnlab's delay is in ms, while the report's delay = 1 counts steps: one step of dt = 0.1 ms "
-               "is delay=0.1 (or leave delay out: the default is one step)")
+               "is delay=0.1")
 
 
 # -- network checks ---------------------------------------------------------------------------------------------
@@ -152,8 +152,11 @@ def _connections(result: Result, case: str, directions: dict[tuple[str, str], st
                               f"{w_exp:+g} mV. Hint: the weight is a magnitude in mV; its sign comes from {pre}'s kind")
             d_got, d_exp = float(got["delay"][0]), float(expected["delay"][0])
             if not np.isclose(d_got, d_exp, rtol=1e-9, atol=1e-9):
+                hint = (_DELAY_HINT if np.isclose(d_got, d_exp / DT, rtol=1e-9) else
+                        f"the delay (ms) is the time from a spike of {pre} to its arrival at {post}, in whole "
+                        f"steps of {DT:g} ms; check what your connect is given")
                 raise Failure(f"{where}the synapse from {arrow} has a delay of {d_got:g} ms, expected {d_exp:g} ms. "
-                              f"Hint: {_DELAY_HINT}")
+                              f"Hint: {hint}")
 
 
 def _currents(result: Result, reference: Result, case: str, what_current: dict[str, str]) -> None:
@@ -174,8 +177,9 @@ def _currents(result: Result, reference: Result, case: str, what_current: dict[s
             k = int(np.argmax(bad))
             raise Failure(
                 f"{where}{label}'s current at t = {time[k]:.1f} ms is {got[label][k]:.6g} nA, expected "
-                f"{expected[label][k]:.6g} nA. Hint: {label}'s current is {what_current[label]}, with t in ms; "
-                "a current that changes in time is a function of t"
+                f"{expected[label][k]:.6g} nA. Hint: {label}'s current is {what_current[label]}"
+                + (", with t in ms; a current that changes in time is a function of t"
+                   if "t" in what_current[label].replace("nA", "") else "")
             )
 
 
