@@ -61,9 +61,12 @@ CHECKS = {"build_ee": check.build_ee, "build_ei": check.build_ei, "build_pair": 
 
 @pytest.fixture(scope="module", autouse=True)
 def warm_engine():
-    """Load numba's cached kernel once, so no check below pays for it (a notebook has run
-    snnlab before its first check; a fresh process pays about 0.7 s once)."""
+    """Load numba's cached kernel and run the checks' reference set-ups once, so that no check
+    below pays for them on a busy machine (a notebook has run snnlab before its first check; a
+    fresh process pays about 0.7 s once for the kernel)."""
     check._report_example("E-E")
+    check._report_example("E-I")
+    check._pair_references()
 
 
 def verdict_of(name, function):
@@ -175,8 +178,8 @@ def test_a_queue_of_the_wrong_shape_or_type_is_failed(result, match):
 
 def _pair_net(kind_a="excitatory", kind_b="excitatory", current_a=4.0, current_b=3.0, weight_ab=2.0,
               weight_ba=2.0, delay=0.1, a_to_b=True, b_to_a=True, model=None, labels=("A", "B"), dt=0.1, u_init=None,
-              extra=None):
-    net = sl.Network(dt=dt)
+              extra=None, seed=None):
+    net = sl.Network(dt=dt, seed=seed)
     a = net.add_population(labels[0], n=1, kind=kind_a, current=current_a, model=model, u_init=u_init)
     b = net.add_population(labels[1], n=1, kind=kind_b, current=current_b, model=model)
     if a_to_b:
@@ -229,15 +232,29 @@ def test_build_ee_rejects(mistake):
 
 
 def test_build_ee_names_the_first_different_spike_when_all_else_agrees():
-    """Two neurons started apart by a Poisson kick: structure and currents agree, spikes do not."""
+    """Extra Poisson input on A (seeded): populations, synapses and currents agree, spikes do not."""
     def kicked():
-        net = build_ee()
-        net.add_poisson_input("A", rate=500.0, weight=0.5)
+        net = _pair_net(seed=3)
+        net.add_poisson_input("A", rate=2000.0, weight=0.5)
         return net
 
     verdict = check.build_ee(kicked, quiet=True)
     assert verdict.status == "failed"
-    assert "A's spike 1 is at" in verdict.message and "expected 2.8 ms" in verdict.message
+    assert re.search(r"^A's spike 1 is at [0-2]\.\d ms, expected 2\.8 ms\. Hint: the kinds, synapses and currents "
+                     "agree", verdict.message), verdict.message
+
+
+def test_build_ee_names_the_first_different_potential_when_the_spikes_agree():
+    """A kick too small to move a spike still shows in the recorded potential."""
+    def nudged():
+        net = _pair_net(seed=0)
+        net.add_poisson_input("B", rate=10.0, weight=0.01)
+        return net
+
+    verdict = check.build_ee(nudged, quiet=True)
+    assert verdict.status == "failed"
+    assert re.search(r"^B's potential at t = [\d.]+ ms is [\d.]+ mV, expected [\d.]+ mV", verdict.message), \
+        verdict.message
 
 
 # -- wrong networks: Example 2 ---------------------------------------------------------------------------------
