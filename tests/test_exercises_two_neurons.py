@@ -251,6 +251,7 @@ WRONG_EE = {
     "connected twice": (lambda: _pair_net(extra=lambda net, a, b: net.connect(a, b, weight=2.0)),
                         "there are 2 synapses from A to B, expected 1"),
     "starts above rest": (lambda: _pair_net(u_init=0.5), "A starts at u_init = 0.5 mV, expected rest"),
+    "starts at random": (lambda: _pair_net(u_init=sl.Uniform(0.0, 0.5)), "A starts at u_init = Uniform.*expected rest"),
     "a third population": (lambda: _pair_net(extra=lambda net, a, b: net.add_population("C", current=1.0)),
                            "populations are 'A', 'B', 'C', expected exactly 'A' and 'B'"),
 }
@@ -262,6 +263,21 @@ def test_build_ee_rejects(mistake):
     verdict = check.build_ee(wrong, quiet=True)
     assert verdict.status == "failed"
     assert re.search(match, verdict.message), verdict.message
+
+
+def test_build_ee_accepts_what_only_restates_the_defaults():
+    """An explicit model=sl.LIF(), u_init=0.0, delay=None (one step), rule="one_to_one" and a
+    current given as a function are the same network."""
+    def explicit():
+        net = sl.Network(dt=0.1, seed=7)
+        a = net.add_population("A", n=1, kind="excitatory", current=lambda t: 4.0, model=sl.LIF(), u_init=0.0)
+        b = net.add_population("B", n=1, kind="excitatory", current=[3.0], u_init=[0.0])
+        net.connect("A", "B", rule="one_to_one", weight=2.0)
+        net.connect(b, a, weight=2, delay=None)
+        return net
+
+    verdict = check.build_ee(explicit, quiet=True)
+    assert verdict.passed, verdict.message
 
 
 def test_build_ee_names_the_first_different_spike_when_all_else_agrees():

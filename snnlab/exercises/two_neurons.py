@@ -136,9 +136,15 @@ def _structure(net: Network, reference: Result, case: str) -> None:
                     "the report's neuron is snnlab's default LIF(): leave model= out")
             raise Failure(f"{where}{label}'s model has {field} = {getattr(got, field)!r}, expected "
                           f"{getattr(expected, field)!r}. Hint: {hint}")
-        if net.populations[label].u_init is not None:
-            raise Failure(f"{where}{label} starts at u_init = {net.populations[label].u_init!r} mV, expected rest "
-                          "(0 mV). Hint: the report's neurons start at rest: leave u_init out")
+        init = net.populations[label].u_init
+        if init is not None:  # None, or what the student gave add_population: a number, n numbers, a distribution
+            try:
+                values = np.asarray(init, dtype=float)
+            except (TypeError, ValueError):
+                values = None
+            if values is None or not np.allclose(values, expected.u_init, rtol=0, atol=1e-12):
+                raise Failure(f"{where}{label} starts at u_init = {init!r} mV, expected rest ({expected.u_init:g} mV). "
+                              "Hint: the report's neurons start at rest: leave u_init out")
 
 
 def _run(net: Network, what: str, case: str) -> Result:
@@ -370,10 +376,31 @@ def build_pair(student_build_pair):
 
 
 def queue_reference(spike_steps, weights, signs, delay_steps: int, n_steps: int) -> np.ndarray:
-    """The input (mV) that arrives at each of ``n_steps`` steps: spike i, emitted at step
-    ``spike_steps[i]``, adds ``signs[i] * weights[i]`` at step ``spike_steps[i] + delay_steps``;
-    arrivals at step ``n_steps`` or later fall after the run. (What the engine's ring buffer
-    delivers; ``tests/test_exercises_two_neurons.py`` checks the two against each other.)"""
+    """The input that arrives at one target at each step: the check's reference for Exercise 1.2.
+
+    Spike i, emitted at step ``spike_steps[i]``, adds ``signs[i] * weights[i]`` at step
+    ``spike_steps[i] + delay_steps``; arrivals at step ``n_steps`` or later fall after the run.
+    This is what the engine's ring buffer delivers (``tests/test_exercises_two_neurons.py``
+    checks the two against each other).
+
+    Parameters
+    ----------
+    spike_steps : array of int, shape (n_spikes,)
+        The step at which each spike was emitted, in any order, repeats allowed.
+    weights : array of float, shape (n_spikes,)
+        The weight of the synapse each spike crosses, mV (a magnitude).
+    signs : array of float, shape (n_spikes,)
+        +1 for an excitatory sender, -1 for an inhibitory one.
+    delay_steps : int
+        The delay of every synapse, steps (>= 1).
+    n_steps : int
+        The length of the run, steps.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps,)
+        The total input arriving at each step, mV.
+    """
     spike_steps = np.asarray(spike_steps, dtype=np.int64)
     arrive = spike_steps + int(delay_steps)
     values = np.asarray(signs, dtype=float) * np.asarray(weights, dtype=float)
