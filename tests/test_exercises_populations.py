@@ -413,3 +413,19 @@ def test_decide_margins_are_never_a_reachable_difference():
         step_sizes = [1000.0 / (result.size(label) * steps * result.dt) for label in ("E1", "E2")]
         grid = math.gcd(*(round(s * 1000) for s in step_sizes)) / 1000  # the differences' common step, Hz
         assert abs(margin / grid - round(margin / grid)) > 1e-6, (margin, grid)
+
+
+def test_the_notebooks_own_solutions_pass():
+    """The solutions written in the notebook (the instructor edition) pass their checks too."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / f"{check.NOTEBOOK}.ipynb"
+    namespace = {"np": np, "sl": sl}
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "# BEGIN SOLUTION" in source:
+            exec(compile(source, str(path), "exec"), namespace)
+    verdicts = grade_namespace(check.NOTEBOOK, namespace)
+    assert len(verdicts) == 3
+    assert all(v.passed for v in verdicts), [v.line() for v in verdicts]
