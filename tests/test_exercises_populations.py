@@ -45,6 +45,21 @@ def build_three_populations():
     return net
 
 
+def build_competition(bias, seed):
+    net = sl.Network(dt=0.1, seed=seed)
+    start = sl.Uniform(0.0, 0.95)
+    e1 = net.add_population("E1", 100, "excitatory", current=sl.Constant(1.4 + bias / 2) + sl.Noise(0.0, 5.0),
+                            u_init=start)
+    e2 = net.add_population("E2", 100, "excitatory", current=sl.Constant(1.4 - bias / 2) + sl.Noise(0.0, 5.0),
+                            u_init=start)
+    inh = net.add_population("I", 50, "inhibitory", current=sl.Constant(0.6) + sl.Noise(0.0, 5.0), u_init=start)
+    for exc in (e1, e2):
+        net.connect(exc, exc, rule="fixed_probability", p=0.2, weight=0.12, delay=1.0)
+        net.connect(exc, inh, rule="fixed_probability", p=0.2, weight=0.1, delay=1.0)
+        net.connect(inh, exc, rule="fixed_probability", p=0.2, weight=0.2, delay=1.0)
+    return net
+
+
 def _rates(result, window):
     """Sliding-window rates (Hz) of E1 and E2 over the window ending at each step, and the times."""
     w = round(window / result.dt)
@@ -69,9 +84,9 @@ def decide(result, window=20.0, margin=5.0):
 
 
 REFERENCE = {"coupling_input": coupling_input, "build_three_populations": build_three_populations,
-             "decide": decide}
+             "build_competition": build_competition, "decide": decide}
 CHECKS = {"coupling_input": check.coupling_input, "build_three_populations": check.build_three_populations,
-          "decide": check.decide}
+          "build_competition": check.build_competition, "decide": check.decide}
 
 
 def verdict_of(name, function):
@@ -321,7 +336,80 @@ def test_projections_in_another_order_are_named():
     assert "the same connect() calls in another order" in verdict.message
 
 
-# -- 3.3 decide ------------------------------------------------------------------------------------------
+# -- 3.3 build_competition -------------------------------------------------------------------------------
+
+
+def _competition(sign=1.0, shared_noise=False, feedback=("E1", "E2"), delay=1.0, start=True, order="per_population",
+                 w_ie=0.2, run=False):
+    def build(bias, seed):
+        net = sl.Network(dt=0.1, seed=seed)
+        u_init = sl.Uniform(0.0, 0.95) if start else None
+
+        def drive(mean):
+            return mean if shared_noise else sl.Constant(mean) + sl.Noise(0.0, 5.0)
+
+        e1 = net.add_population("E1", 100, "excitatory", current=drive(1.4 + sign * bias / 2), u_init=u_init)
+        e2 = net.add_population("E2", 100, "excitatory", current=drive(1.4 - sign * bias / 2), u_init=u_init)
+        inh = net.add_population("I", 50, "inhibitory", current=drive(0.6), u_init=u_init)
+        calls = []
+        for exc in (e1, e2):
+            calls += [(exc, exc, 0.12), (exc, inh, 0.1)]
+            if exc.label in feedback:
+                calls.append((inh, exc, w_ie))
+        if order == "by_kind":  # all E->E first, then E->I, then I->E
+            calls.sort(key=lambda c: (c[0].kind, c[1].kind != c[0].kind))
+        for pre, post, weight in calls:
+            net.connect(pre, post, rule="fixed_probability", p=0.2, weight=weight, delay=delay)
+        return net.run(150.0) if run else net
+
+    return build
+
+
+def test_an_equivalent_competition_passes():
+    def build(bias, seed):
+        net = build_competition(bias, seed)
+        return net
+
+    def with_sums(bias, seed):  # a number plus a Noise is a Sum too
+        net = sl.Network(dt=0.1, seed=seed)
+        pops = [net.add_population(label, n, kind, current=mean + sl.Noise(0.0, 5.0), u_init=sl.Uniform(0.0, 0.95))
+                for label, n, kind, mean in (("E1", 100, "excitatory", 1.4 + bias / 2),
+                                             ("E2", 100, "excitatory", 1.4 - bias / 2),
+                                             ("I", 50, "inhibitory", 0.6))]
+        for exc in pops[:2]:
+            for pre, post, weight in ((exc, exc, 0.12), (exc, pops[2], 0.1), (pops[2], exc, 0.2)):
+                net.connect(pre, post, rule="fixed_probability", p=0.2, weight=weight, delay=1.0)
+        return net
+
+    for good in (build, with_sums):
+        verdict = verdict_of("build_competition", good)
+        assert verdict.passed, verdict.message
+
+
+@pytest.mark.parametrize(("wrong", "message"), [
+    # the bias given to the wrong population
+    (_competition(sign=-1.0), r"case bias = 0.05 nA, seed = 0, 150 ms: at t = .* ms population E\d fires .*Hint: "
+                              r"population E1's current is not the exercise's \(check its mean, the sign"),
+    (_competition(shared_noise=True), r"Hint: population E1's current is not the exercise's"),
+    # inhibition onto the first population only: no competition
+    (_competition(feedback=("E1",)), r"Hint: your connect\(\) calls link E1->E1, E1->I, I->E1, E2->E2, E2->I: "
+                                     r"compare them"),
+    (_competition(delay=0.1), r"Hint: connect\(\) call 1 \(E1->E1\) differs from the exercise's in its delay"),
+    (_competition(w_ie=2.0), r"Hint: connect\(\) call 3 \(I->E1\) differs from the exercise's in its weight"),
+    (_competition(start=False), r"at t = .* ms population .* fires .*Hint: population E1.s starting potentials "
+                                r"are not"),
+    (_competition(order="by_kind"), r"Hint: the same connect\(\) calls in another order"),
+    (_competition(run=True), r"build_competition\(bias=0.05, seed=0\) returned a Result"),
+    (lambda bias, seed: build_competition(bias, 0), r"build_competition\(bias=-0.1, seed=1\) has dt = 0.1 ms and "
+                                                    r"seed = 0; expected dt = 0.1 ms and the seed it was given, 1"),
+])
+def test_wrong_competitions_are_rejected(wrong, message):
+    verdict = verdict_of("build_competition", wrong)
+    assert verdict.status == "failed"
+    assert re.search(message, verdict.message), verdict.message
+
+
+# -- 3.4 decide ------------------------------------------------------------------------------------------
 
 
 def _per_ms(result, window=20.0, margin=5.0):
@@ -427,5 +515,5 @@ def test_the_notebooks_own_solutions_pass():
         if cell["cell_type"] == "code" and "# BEGIN SOLUTION" in source:
             exec(compile(source, str(path), "exec"), namespace)
     verdicts = grade_namespace(check.NOTEBOOK, namespace)
-    assert len(verdicts) == 3
+    assert len(verdicts) == 4
     assert all(v.passed for v in verdicts), [v.line() for v in verdicts]

@@ -6,6 +6,9 @@
 * :func:`build_three_populations`: the report's three populations built with
   ``add_population``, ``connect`` and ``couple``; run and compared spike by spike with
   :func:`snnlab.experiments.populations.three_populations`.
+* :func:`build_competition`: the competition (two excitatory populations and a shared
+  inhibitory one) built with ``sl.Network``; compared spike by spike with
+  :func:`snnlab.experiments.populations.competition` for three biases and seeds.
 * :func:`decide`: the competition's winner and decision time read off the populations'
   sliding-window rates, by the rule of :func:`snnlab.decision`.
 
@@ -311,7 +314,113 @@ def build_three_populations(student):
            "connections and couplings match"
 
 
-# -- 3.3 the competition's winner and decision time ----------------------------------------------------
+# -- 3.3 the competition, built with sl.Network ----------------------------------------------------------
+
+#: How long the check runs each competition, ms (enough for most decisions; shorter than the
+#: notebook's 300 ms so that the check answers at once).
+COMPETITION_DURATION = 150.0
+#: (bias nA, seed) of the competitions the check builds: E1 favoured, E2 favoured, no bias.
+COMPETITION_CASES = ((0.05, 0), (-0.1, 1), (0.0, 2))
+
+
+@functools.lru_cache(maxsize=len(COMPETITION_CASES))
+def _reference_competition(bias: float, seed: int) -> Result:
+    return ex.competition(bias=bias, seed=seed, duration=COMPETITION_DURATION, record=None)
+
+
+def _close_values(a, b) -> bool:
+    """Two described values (numbers, lists, dicts) equal, numbers to rounding."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close_values(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_close_values(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _competition_hints(net: Network, reference: dict) -> list[str]:
+    """Where the student's competition differs from the reference description (first first),
+    naming the part and the field, not the value."""
+    hints = []
+    dt = reference["dt"]
+    for ref in reference["populations"]:
+        mine = net.populations[ref["label"]].describe()
+        for field, what in (("current", "current is not the exercise's (check its mean, the sign of the bias, "
+                                         "the noise)"),
+                            ("u_init", "starting potentials are not the exercise's"),
+                            ("model", "neuron model is not the default one")):
+            if not _close_values(mine[field], ref[field]):
+                hints.append(f"population {ref['label']}'s {what}")
+                break
+    mine = [p.describe() for p in net.projections]
+    theirs = reference["projections"]
+    fields = ("rule", "p", "weight", "delay", "autapses", "multapses")
+
+    def values(d):
+        return [_delay_ms(d.get(f), dt) if f == "delay" else d.get(f) for f in fields]
+
+    pairs = ", ".join(f"{'+'.join(d['pre'])}->{'+'.join(d['post'])}" for d in mine) or "none"
+    if sorted((tuple(d["pre"]), tuple(d["post"])) for d in mine) != sorted(
+            (tuple(d["pre"]), tuple(d["post"])) for d in theirs):
+        hints.append(f"your connect() calls link {pairs}: compare them with the exercise's list (who excites "
+                     "whom, who inhibits whom)")
+    else:
+        for i, (a, b) in enumerate(zip(mine, theirs)):
+            if (tuple(a["pre"]), tuple(a["post"])) != (tuple(b["pre"]), tuple(b["post"])):
+                hints.append("the same connect() calls in another order: each projection draws its random "
+                             "synapses from its position, so make them in the order of the exercise")
+                break
+            differ = [f for f, x, y in zip(fields, values(a), values(b)) if not _close_values(x, y)]
+            if differ:
+                hints.append(f"connect() call {i + 1} ({a['pre'][0]}->{a['post'][0]}) differs from the exercise's "
+                             f"in its {', '.join(differ)}")
+                break
+    return hints
+
+
+@exercise(NOTEBOOK, "build_competition", targets="build_competition",
+          title="Two populations competing through shared inhibition, built with sl.Network")
+def build_competition(student):
+    for bias, seed in COMPETITION_CASES:
+        what = f"build_competition(bias={bias:g}, seed={seed})"
+        net = call(student, bias, seed, what="build_competition(bias, seed)", case=f"bias = {bias:g}, seed = {seed}")
+        if isinstance(net, Result):
+            raise Failure(f"{what} returned a Result (a run): return the sl.Network itself, the check runs it")
+        if not isinstance(net, Network):
+            raise Failure(f"{what} should return an sl.Network, got {type(net).__name__}")
+        expected = _reference_competition(bias, seed)
+        reference = expected.params
+        if not math.isclose(net.dt, reference["dt"]) or net.seed != seed:
+            raise Failure(f"{what} has dt = {net.dt:g} ms and seed = {net.seed}; expected dt = "
+                          f"{reference['dt']:g} ms and the seed it was given, {seed}")
+        labels = [p["label"] for p in reference["populations"]]
+        if list(net.populations) != labels:
+            hint = (" (the same populations in another order: each draws its noise and starting potentials from "
+                    "its position)" if sorted(net.populations) == sorted(labels) else "")
+            raise Failure(f"{what}: your network's populations are {list(net.populations)}, expected {labels}, in "
+                          f"that order{hint}")
+        for ref in reference["populations"]:
+            pop = net.populations[ref["label"]]
+            if pop.n != ref["n"] or pop.kind != ref["kind"]:
+                raise Failure(f"{what}: population {ref['label']} has {pop.n} {pop.kind} neurons, expected "
+                              f"{ref['n']} {ref['kind']} ones")
+        hints = _competition_hints(net, reference)
+        got = call(lambda net=net: net.run(COMPETITION_DURATION, record=None),
+                   what=f"running your network for {COMPETITION_DURATION:g} ms")
+        difference = _first_spike_difference(got, expected)
+        case = f"bias = {bias:g} nA, seed = {seed}, {COMPETITION_DURATION:g} ms"
+        if difference is not None:
+            hint = hints[0] if hints else ("the parts look right: are they made in the order of the exercise (each "
+                                           "random element draws its stream from its position)?")
+            raise Failure(f"case {case}: {difference[1]}. Hint: {hint}")
+        if hints:
+            raise Failure(f"case {case}: the spikes agree, but {hints[0]}")
+    return (f"{len(COMPETITION_CASES)} competitions (E1 favoured, E2 favoured, no bias) agree spike for spike "
+            f"with the reference over {COMPETITION_DURATION:g} ms")
+
+
+# -- 3.4 the competition's winner and decision time ----------------------------------------------------
 
 
 def reference_decide(result: Result, window: float = 20.0, margin: float = 5.0) -> tuple:
