@@ -268,14 +268,15 @@ def test_wrong_coupling_inputs_are_rejected(wrong, message):
 
 
 def _variant(e1_current=None, e2_current=None, couple_delay=0.1, inh_k=10, couple=("E1", "E2"), synapses=False,
-             order=("E1", "E2", "I"), run=False):
+             order=("E1", "E2", "I"), run=False, u_init=None):
     def build():
         n = 100
         net = sl.Network(dt=0.1, seed=0)
         currents = {"E1": 3.0 * np.arange(n) if e1_current is None else e1_current,
                     "E2": sl.UniformNoise(0.0, 5.5) if e2_current is None else e2_current, "I": 3.0}
         kinds = {"E1": "excitatory", "E2": "excitatory", "I": "inhibitory"}
-        pops = {label: net.add_population(label, n, kinds[label], current=currents[label]) for label in order}
+        pops = {label: net.add_population(label, n, kinds[label], current=currents[label], u_init=u_init)
+                for label in order}
         for label, k in (("E1", 1), ("E2", 1), ("I", inh_k)):
             net.connect(pops[label], pops[label], rule="fixed_outdegree", k=k, weight=2.0)
         for label in couple:
@@ -293,6 +294,7 @@ def _variant(e1_current=None, e2_current=None, couple_delay=0.1, inh_k=10, coupl
     _variant(e1_current=[lambda t, i=i: 3.0 * i for i in range(100)]),
     _variant(e1_current=sl.Constant(3.0 * np.arange(100))),
     _variant(couple_delay=None),
+    _variant(u_init=0.0),
 ])
 def test_equivalent_networks_pass(build):
     verdict = verdict_of("build_three_populations", build)
@@ -312,6 +314,7 @@ def test_equivalent_networks_pass(build):
                               r"couples each excitatory"),
     (_variant(couple=("E1",)), r"Hint: your couple\(\) calls link E1->I;"),
     (_variant(inh_k=1), r"Hint: connect\(\) call 3 \(I->I\) differs"),
+    (_variant(u_init=0.5), r"population E1 fires .*Hint: E1's neurons should start at rest"),
     (_variant(order=("E2", "E1", "I")), r"populations are \['E2', 'E1', 'I'\], expected \['E1', 'E2', 'I'\], in "
                                         r"that order \(the same populations in another order"),
     (_variant(run=True), r"returned a Result \(a run\): return the sl.Network itself"),
