@@ -60,7 +60,11 @@ def b2(tmp_path_factory):
     and caches in a temporary directory)."""
     import brian2_models
 
-    return brian2_models.load(tmp_path_factory.mktemp("brian2_independent"))
+    brian2 = brian2_models.load(tmp_path_factory.mktemp("brian2_independent"))
+    # the groups that only draw synapses (brian2_synapses) are never run, on purpose: Brian2
+    # would log a warning for each when it is garbage-collected
+    brian2.BrianLogger.suppress_name("unused_brian_object")
+    return brian2
 
 
 # -- statistics ------------------------------------------------------------------------------------
