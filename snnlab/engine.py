@@ -340,19 +340,26 @@ class Simulation:
             self_index = None
         rng = net.rng(1, proj.index)
         try:
-            indptr, post = conn.csr(proj.rule, n_pre, n_post, rng, self_index=self_index, autapses=proj.autapses,
-                                    multapses=proj.multapses, **proj.params)
+            if proj.rule in conn.LISTED_RULES:
+                # the user listed the synapses: a value per synapse follows the listing, not CSR order
+                indptr, post, listed = conn.csr_listed(proj.rule, n_pre, n_post, self_index=self_index,
+                                                       autapses=proj.autapses, multapses=proj.multapses,
+                                                       **proj.params)
+            else:
+                listed = None
+                indptr, post = conn.csr(proj.rule, n_pre, n_post, rng, self_index=self_index,
+                                        autapses=proj.autapses, multapses=proj.multapses, **proj.params)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{owner}: {exc}") from None
         shape = (n_pre, n_post)
-        weight = conn.per_synapse_csr(owner, "weight", proj.weight, indptr, post, shape, rng)
+        weight = conn.per_synapse_csr(owner, "weight", proj.weight, indptr, post, shape, rng, listed)
         if np.ndim(weight) and weight.size and weight.min() < 0:
             raise ValueError(
                 f"{owner}.weight: drew {int(np.count_nonzero(weight < 0))} negative weights from "
                 f"{proj.weight}; weights are magnitudes (>= 0 mV): use a smaller std or a Uniform"
             )
         delay_ms = self.dt if proj.delay is None else conn.per_synapse_csr(
-            owner, "delay", proj.delay, indptr, post, shape, rng)
+            owner, "delay", proj.delay, indptr, post, shape, rng, listed)
         delay = steps_for(owner, delay_ms, self.dt, warn=True)
         delay = int(delay) if delay.ndim == 0 else delay.astype(np.int32)
         # the sign of each source's kind; one signed number when every synapse shares it

@@ -309,10 +309,14 @@ class Network:
         weight : float, array or distribution
             Magnitude in mV, >= 0: a number, one value per synapse, an ``(n_pre, n_post)``
             matrix, or :class:`~snnlab.Normal` / :class:`~snnlab.Uniform`. The sign
-            comes from each source's kind. Default 2.
+            comes from each source's kind. Default 2. One value per synapse is in the
+            order the synapses were listed for ``"pairs"`` and ``"adjacency"`` (``targets[0]``
+            in its order, then ``targets[1]``, ...), and in the order of
+            :meth:`Result.connections` (by source, then target) for the other rules.
         delay : float, array, distribution or None
             ms, at least one step (dt); rounded to whole steps (with a warning when
-            that changes it). Default None: one step.
+            that changes it; see :func:`snnlab._checks.whole_steps`). Default None: one
+            step. Per synapse as ``weight``.
         autapses, multapses : bool
             Allow a neuron to connect to itself / the same pair twice. Default False.
         """
