@@ -100,11 +100,33 @@ def ndim(owner: str, name: str, value) -> int:
 MAX_STEPS = 2**31 - 1
 
 
+#: Steps by which a duration may fall short of a half step and still round up (float error).
+HALF_STEP_TOLERANCE = 1e-9
+
+
 def whole_steps(value_ms, dt: float) -> np.ndarray:
-    """``value_ms / dt`` rounded to whole steps, half up, with a tolerance: 0.15 / 0.1 is
-    1.4999999999999998 in floating point, and 0.15 ms at dt = 0.1 ms means one and a half
-    steps, so two. Returns floats (they may be too large for an integer; callers check)."""
-    return np.floor(np.asarray(value_ms, dtype=float) / dt + 0.5 + 1e-9)
+    """Durations (ms) as whole steps of ``dt``: snnlab's one rounding rule.
+
+    Every duration that becomes a number of steps is rounded here and only here: the
+    refractory period, synaptic and coupling delays, the duration of a run, and the bins,
+    windows and start times of :mod:`snnlab.analysis`. The rule is **the nearest whole
+    number, a half step rounded up**::
+
+        steps = floor(value_ms / dt + 1/2 + HALF_STEP_TOLERANCE)
+
+    so at dt = 0.1 ms, 0.05 ms is 1 step, 0.15 ms is 2 and 0.25 ms is 3 (``numpy.rint`` of
+    the ratio gives 0, 1 and 2: it rounds a half to even). The tolerance of 1e-9 step
+    makes a half step that floating point puts just below one half round up all the same
+    (0.15 / 0.1 is 1.4999999999999998). Where a duration changes in rounding, its owner
+    warns, naming the steps it uses.
+
+    Returns
+    -------
+    ndarray of float
+        Whole numbers of steps, as floats (they may be too large for an integer; callers
+        check against :data:`MAX_STEPS`).
+    """
+    return np.floor(np.asarray(value_ms, dtype=float) / dt + 0.5 + HALF_STEP_TOLERANCE)
 
 
 def probability(owner: str, name: str, value) -> float:

@@ -24,7 +24,8 @@ Step k advances the network from ``t_k = k*dt`` to ``t_{k+1}``:
 4. **threshold, reset, refractory**: a neuron with ``u >= threshold`` spikes; its
    spike is stamped ``t_k`` (the start of the step in which it crossed, as in
    Brian2), ``u`` is set to ``u_reset`` and held there for the next
-   ``round(refractory/dt)`` steps;
+   ``whole_steps(refractory, dt)`` steps (the nearest whole number, a half step rounded
+   up, as every duration: see :func:`snnlab._checks.whole_steps`);
 5. **scatter** each spike into the ring-buffer row of step ``k + delay_steps``,
    so a target receives it at exactly ``t_spike + delay``; a silent target pushed
    over threshold by it spikes at exactly ``t_spike + delay`` (if the input lifts it
