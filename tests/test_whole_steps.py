@@ -79,7 +79,7 @@ def test_run_duration_at_half_steps(duration, steps):
     net = sl.Network(dt=DT, seed=0)
     net.add_population("A", 1)
     with pytest.warns(sl.SnnlabWarning, match=rf"run\.duration: {duration} ms is not a whole number of steps "
-                                              rf"of dt = 0\.1 ms; simulating {steps * DT:g} ms \({steps} steps\)"):
+                                              rf"of dt = 0\.1 ms; simulating {steps * DT:g} ms \({steps} steps?\)"):
         res = net.run(duration)
     assert res.steps == steps and res.potential("A").shape == (steps, 1)
 
