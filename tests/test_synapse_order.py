@@ -210,3 +210,25 @@ def test_the_public_rules_return_csr_order_and_csr_listed_maps_the_listing_onto_
     assert list(zip(pre.tolist(), post.tolist())) == [(0, 0), (0, 2), (2, 0), (2, 1)]
     _, _, listed = sl.connectivity.csr_listed("adjacency", 3, 3, targets=[[2, 0], [], [1, 0]])
     assert listed.tolist() == [1, 0, 3, 2]
+
+
+@pytest.mark.parametrize(("rule", "params"), [("all_to_all", {}), ("fixed_indegree", {"k": 2}),
+                                              ("fixed_probability", {"p": 0.5})])
+def test_other_rules_take_values_per_synapse_in_the_order_of_connections(rule, params):
+    """Rules that draw or enumerate their synapses have no listing: a value per synapse is in
+    CSR order (by source, then target), which is the order of Result.connections()."""
+    probe = network(3, 3)
+    probe.connect("A", "B", rule=rule, **params)  # the same seed draws the same synapses
+    n_synapses = probe.build().post.size
+    assert n_synapses == {"all_to_all": 9, "fixed_indegree": 6}.get(rule, n_synapses) > 0
+    weights = np.arange(1.0, n_synapses + 1)
+    delays = np.round(np.arange(1, n_synapses + 1) * 0.2, 10)
+    net = network(3, 3)
+    net.connect("A", "B", rule=rule, weight=weights, delay=delays, **params)
+    res = net.run(STEPS * DT)
+    c = res.connections()
+    assert np.all(np.diff(c["pre"] * 10 + c["post"]) >= 0)  # CSR order
+    np.testing.assert_array_equal(c["weight"], weights)
+    np.testing.assert_allclose(c["delay"], delays)
+    synapses = [(j - 3, w, d) for j, w, d in zip(c["post"].tolist(), weights, delays)]
+    np.testing.assert_allclose(arrivals(res), expected_arrivals(synapses, 3), atol=1e-12)
