@@ -73,6 +73,9 @@ from .inputs import CurrentError, FromArray, Sum, sample_current
 from .results import Result
 
 SizeError = check.SizeError  # snnlab.SizeError: refused before building, or before recording
+# UINT16_NEURONS (from the builder) is the runner's choice of target type, read at each
+# build: networks of at most this many neurons get uint16 targets, larger ones int32 (a
+# test lowers it to run small networks on int32 targets)
 
 #: Recording "auto" keeps potentials and currents up to this many bytes.
 AUTO_RECORD_BYTES = 64 * 1024**2
@@ -100,11 +103,8 @@ class _LazyGenerator:
 
 
 def build(network) -> Simulation:
-    """Build ``network`` (see :mod:`snnlab.builder`) into a :class:`Simulation`, ready to run.
-
-    Targets are stored as uint16 in networks of at most :data:`UINT16_NEURONS` neurons (the
-    kernel is compiled for uint16 and int32 targets)."""
-    return Simulation(builder.build(network, uint16_neurons=UINT16_NEURONS))
+    """Build ``network`` (see :mod:`snnlab.builder`) into a :class:`Simulation`, ready to run."""
+    return Simulation(network)
 
 
 class Simulation:
@@ -113,7 +113,9 @@ class Simulation:
     Parameters
     ----------
     built : snnlab.builder.Built or Network
-        The arrays to run; a :class:`Network` is built first.
+        The arrays to run; a :class:`Network` is built first, with uint16 targets in
+        networks of at most :data:`UINT16_NEURONS` neurons (the kernel is compiled for
+        uint16 and int32 targets).
     """
 
     def __init__(self, built):
