@@ -277,3 +277,15 @@ def test_the_working_copy_keeps_a_file_it_has_no_record_of_and_needs_an_edition(
     assert (work / "00_a.ipynb").read_text() == "mine, from before"
     with pytest.raises(EditionError, match=r"lab: no student edition in .*empty \(make it with: python3 tasks.py "):
         sync_working_copy(tmp_path / "empty", work)
+
+
+def test_nbval_runs_the_instructor_edition_only():
+    """The student edition has no outputs to compare: nbval over it would only run the notebooks a
+    second time; test_the_student_edition_runs_... executes it instead."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("snnlab_tasks", ROOT / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    assert "notebooks" in tasks.TEST_COMMAND and "--ignore=notebooks/student" in tasks.TEST_COMMAND
+    assert "/my-work/" in (ROOT / ".gitignore").read_text().split()
