@@ -192,15 +192,31 @@ def _secret_lines(nb: dict) -> tuple[list[str], list[str]]:
     return solutions, texts
 
 
+def leaks(instructor: dict, student: dict) -> list[str]:
+    """Solution lines in the student edition's code, rubric and answer lines anywhere in it (prose
+    may quote a line of the solution on purpose, as a hint; answers and rubrics it may not)."""
+    solutions, texts = _secret_lines(instructor)
+    code = "\n".join("".join(c["source"]) for c in student["cells"] if c["cell_type"] == "code")
+    everything = "\n".join("".join(c["source"]) for c in student["cells"]) + json.dumps(student, ensure_ascii=False)
+    return [line for line in solutions if line in code] + [line for line in texts if line in everything]
+
+
+def test_the_leak_finder_finds_what_the_generator_must_take_out():
+    instructor = json.loads(nbformat.writes(fixture_notebook()))
+    assert leaks(instructor, instructor) == ["du = dt / model.tau_m * (-(u - model.u_rest) + model.R * I)",
+                                             "return u + du", "return 1.0 / self.period",
+                                             "Full marks for `u + du`; rubric text here.",
+                                             "Because the answer text says so.", "print('instructor demo')"]
+    assert leaks(instructor, student_notebook(instructor, "00_x.ipynb")) == []
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_no_solution_answer_or_output_leaks_into_the_student_edition(path):
     student = STUDENT / path.name
     assert student.exists(), f"{student} is missing: run python3 tasks.py editions"
     text = student.read_text(encoding="utf-8")
     nb = json.loads(text)
-    solutions, texts = _secret_lines(json.loads(path.read_text(encoding="utf-8")))
-    code = "\n".join("".join(c["source"]) for c in nb["cells"])
-    leaked = [line for line in solutions + texts if line in code]
+    leaked = leaks(json.loads(path.read_text(encoding="utf-8")), nb)
     assert not leaked, f"{path.name}: instructor-only lines in the student edition: {leaked[:5]}"
     for marker in (BEGIN, END, "<!-- RUBRIC", "<!-- ANSWER", "# INSTRUCTOR ONLY"):
         assert marker not in text
