@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 import time
 import warnings
 from collections.abc import Iterable
@@ -87,7 +88,7 @@ def _run(path: Path, notebook: str, names: list[str], timeout: float, modules: t
     verdicts = {}
     grading = nbformat.v4.new_code_cell(_grading_code(notebook, modules))
     deadline = time.monotonic() + timeout
-    with client.setup_kernel():
+    with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's start-up chatter, once per notebook
         try:
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":

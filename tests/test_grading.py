@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from snnlab import exercises
-from snnlab.grading import GradingError, grade, summary, write_csv
+from snnlab.grading import GradingError, grade, grade_folder, summary
 
 FIXTURE = '''
 """Two fixture notebooks' exercises for the grader's test."""
@@ -113,11 +113,13 @@ EXPECTED = [
 def test_three_submissions_complete_partial_broken(tmp_path, fixture_module, capsys):
     root = tmp_path / "submissions"
     submissions(root)
-    rows = grade(root, timeout=8, modules=(fixture_module,), notebooks=["90_one", "91_two"])
-    write_csv(rows, root / "grades.csv")
+    rows = grade_folder(root, timeout=8, modules=(fixture_module,), notebooks=["90_one", "91_two"])
     with open(root / "grades.csv", newline="", encoding="utf-8") as f:
         got = list(csv.reader(f))
     assert got == EXPECTED
+    printed = capsys.readouterr().out
+    assert summary(rows) in printed and f"Wrote {root / 'grades.csv'} (9 rows)" in printed
+    assert "carol 90_one: 1/2" in printed  # progress, one line per student and notebook
     text = summary(rows)
     assert "alice  3/3" in text and "bob    0/3" in text and "carol  1/3" in text
     assert "90_one double: 2/3" in text and "91_two answer: 1/3" in text
