@@ -133,7 +133,7 @@ def test_a_wrong_type_or_shape_is_named(checks):
     ones, rows = (lambda n: np.ones(n)), (lambda n: np.zeros((n, 2)))
     assert pair(ones, rows, quiet=True).passed
     assert pair(lambda n: np.ones(n + 1), rows, quiet=True).message == (
-        "first(n) should have shape (3,), got shape (4,) on case n = 3")
+        "first(n) should have shape (3), got shape (4,) on case n = 3")
     assert pair(ones, lambda n: np.zeros((n, 3)), quiet=True).message == (
         "second(n) should have shape (any, 2), got shape (3, 3) on case n = 3")
     assert pair(ones, lambda n: [[1], [2, 3]], quiet=True).message.startswith(

@@ -228,8 +228,8 @@ def array(value, *, what: str, shape: tuple | None = None, case: str = "", kinds
     if shape is not None:
         ok = out.ndim == len(shape) and all(s is None or s == o for s, o in zip(shape, out.shape))
         if not ok:
-            sizes = ["any" if s is None else str(s) for s in shape]
-            want = "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
+            # "(3)", not "(3,)": read by students, and pinned in the exercise modules' tests
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise Failure(f"{what} should have shape {want}, got shape {out.shape}{where}")
     return out
 
