@@ -23,6 +23,7 @@ kernel: grade on a machine or account you do not mind, as with any autograder wi
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import subprocess
 import time
@@ -126,6 +127,8 @@ def grade_notebook(path: Path, notebook: str, *, timeout: float = 300.0,
     """Run ``path`` (a student's copy of ``notebook``) and every check of ``notebook`` in a fresh
     kernel; one ``(exercise, passed, message)`` per exercise of the notebook, in order.
     ``modules`` are imported in the kernel before the checks (exercise modules outside snnlab)."""
+    for module in modules:
+        importlib.import_module(module)
     names = [ex.name for ex in _exercises.exercises(notebook)]
     if not path.exists():
         return [(name, False, f"not submitted: {path.name} is not in the student's folder") for name in names]
@@ -145,8 +148,6 @@ def grade_notebook(path: Path, notebook: str, *, timeout: float = 300.0,
 def grade(submissions: Path, *, timeout: float = 300.0, notebooks: Iterable[str] | None = None,
           modules: tuple[str, ...] = (), progress=print) -> list[Row]:
     """Grade every student's folder in ``submissions``; the sorted rows of grades.csv."""
-    import importlib
-
     submissions = Path(submissions)
     if not submissions.is_dir():
         raise GradingError(f"no folder {submissions} (one subfolder per student, holding their notebooks)")

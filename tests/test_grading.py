@@ -134,3 +134,15 @@ def test_a_missing_folder_or_unknown_notebook_is_refused(tmp_path):
                           text=True)
     assert done.returncode == 1
     assert "grade: no folder" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_notebook_that_kills_its_kernel_fails_its_rows_with_the_reason(tmp_path, fixture_module):
+    from snnlab.grading import grade_notebook
+
+    path = tmp_path / "dan" / "90_one.ipynb"
+    path.parent.mkdir()
+    nbformat.write(notebook(HEADER, DOUBLE, "import os\nos._exit(3)", SQUARE), path)
+    rows = grade_notebook(path, "90_one", timeout=60, modules=(fixture_module,))
+    reason = "not graded: the kernel died while the notebook ran (it crashed, or used too much memory)"
+    assert rows == [("double", False, reason), ("square", False, reason)]
