@@ -122,11 +122,16 @@ def wait_ran(page, cells, indices: list[int]) -> None:
     raise AssertionError(f"the cells {indices} did not all run within {TIMEOUT / 1000:.0f} s")
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
+def _cases():
+    """One per notebook; one without an exercise yet is skipped before JupyterLab starts for it."""
+    for name in NOTEBOOKS:
+        reason = f"{name} has no exercise with a solution region and a check cell yet"
+        yield name if pick(name) else pytest.param(name, marks=pytest.mark.skip(reason=reason))
+
+
+@pytest.mark.parametrize("name", list(_cases()))
 def test_a_student_solves_one_exercise_and_the_check_answers(lab, page, name):
     found = pick(name)
-    if found is None:
-        pytest.skip(f"{name} has no exercise with a solution region and a check cell yet")
     ex, original, index, _stub, check_index = found
     right, wrong = solved(original, MISTAKES[name][1:] if name in MISTAKES else None)
     student = json.loads((SOURCE / "student" / f"{name}.ipynb").read_text())["cells"]
