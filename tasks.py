@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Set up snnlab and run it: the README's commands. Needs only Python 3.11+ and pip.
 
-    python3 tasks.py lab        set up .venv and open JupyterLab on notebooks/
+    python3 tasks.py lab        set up .venv and open JupyterLab on your working copy my-work/ (the student
+                                edition, copied there once; your work is saved there and never overwritten)
+    python3 tasks.py lab --instructor   ... open JupyterLab on notebooks/ (the instructor edition) instead
     python3 tasks.py test       set up .venv and run every test (package, notebooks, browser)
     python3 tasks.py test -m "not slow"   ... only the fast ones (any pytest arguments pass through)
     python3 tasks.py setup      only set up .venv (the package, editable, with its test tools)
     python3 tasks.py bench      set up .venv with NEST and Brian2, run the benchmarks (arguments go to
                                 benchmarks/compare.py, e.g. --cases A,B --no-peers), then time every slider
     python3 tasks.py figures DIR   write every notebook's main figures as PNG files into DIR
+    python3 tasks.py editions   write the student edition notebooks/student/ from notebooks/ (commit it)
+    python3 tasks.py grade DIR  grade DIR (one subfolder per student, holding their notebooks): run every
+                                notebook and every check, write DIR/grades.csv (--timeout S per notebook)
 
 The virtual environment lives in .venv next to this file. Installs use the pinned
 versions in requirements/constraints.txt, the set CI tests; the install is redone
@@ -26,7 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
-TEST_COMMAND = ["-m", "pytest", "--nbval-lax", "--nbval-current-env", "tests", "notebooks"]
+#: nbval runs the instructor edition with its checked outputs; the student edition (no outputs to
+#: compare) is executed by tests/test_editions.py, which also checks every exercise says "not done yet"
+TEST_COMMAND = ["-m", "pytest", "--nbval-lax", "--nbval-current-env", "tests", "notebooks",
+                "--ignore=notebooks/student"]
+#: The student's working copy of the student edition: JupyterLab saves the student's work here.
+WORK = ROOT / "my-work"
 
 
 def venv_python() -> Path:
@@ -58,7 +68,14 @@ def setup(extra: str = "test") -> Path:
 
 def lab(args) -> None:
     python = setup("lab")
-    command = [python, "-m", "jupyter", "lab", str(ROOT / "notebooks"), *args]
+    if "--instructor" in args:
+        args = [a for a in args if a != "--instructor"]
+        folder = ROOT / "notebooks"
+    else:
+        # copy what is not there yet; a student's file is never overwritten (a newer edition goes beside it)
+        run(python, "-m", "snnlab", "workcopy", "--edition", ROOT / "notebooks" / "student", "--to", WORK, cwd=ROOT)
+        folder = WORK
+    command = [python, "-m", "jupyter", "lab", str(folder), *args]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
         command.append("--allow-root")  # containers often run as root; JupyterLab refuses otherwise
     run(*command, cwd=ROOT)
@@ -87,8 +104,22 @@ def figures(args) -> None:
     run(python, "-m", "snnlab", "figures", args[0], cwd=ROOT)
 
 
+def editions(args) -> None:
+    python = setup("lab")
+    run(python, "-m", "snnlab", "editions", "--source", ROOT / "notebooks", *args, cwd=ROOT)
+
+
+def grade(args) -> None:
+    python = setup("lab")
+    if not args or args[0].startswith("-"):
+        sys.exit("usage: python3 tasks.py grade SUBMISSIONS_DIR [--timeout SECONDS] [--notebooks NAME ...]")
+    completed = subprocess.run([str(python), "-m", "snnlab", "grade", *args], env=dict(os.environ, MPLBACKEND="Agg"))
+    sys.exit(completed.returncode)
+
+
 def main(argv: list[str]) -> None:
-    tasks = {"lab": lab, "test": test, "bench": bench, "figures": figures, "setup": lambda args: setup("test")}
+    tasks = {"lab": lab, "test": test, "bench": bench, "figures": figures, "editions": editions, "grade": grade,
+             "setup": lambda args: setup("test")}
     if not argv or argv[0] not in tasks:
         print(__doc__)
         sys.exit(2)
