@@ -12,7 +12,7 @@ import pytest
 
 from snnlab import exercises
 from snnlab.exercises import _core
-from snnlab.exercises._core import BUDGET, Failure, array, call, close, exercise, number
+from snnlab.exercises._core import BUDGET, REGISTRY, RESULTS, Failure, array, call, close, exercise, number
 
 NB = "99_core_test"
 
@@ -167,3 +167,29 @@ def test_grade_namespace_runs_every_check_of_the_notebook_quietly(checks, capsys
                                    "renamed?)")
     assert [ex.name for ex in exercises.exercises(NB)] == ["double", "pair"]
     assert exercises.grade_namespace("98_no_such_notebook", namespace) == []
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["slow", "raises"])
+def test_preparation_runs_before_the_budget_starts(fails):
+    """Loading (or compiling) the engine can take longer than the budget; it must not be blamed on
+    the student's code. A preparation that fails is left to the check to meet and report."""
+    calls = []
+
+    def prepare():
+        calls.append(1)
+        if fails:
+            raise RuntimeError("no engine")
+        time.sleep(BUDGET + 0.1)
+
+    @exercise("test-01-toy", "toy", targets="toy", title="a check that needs a preparation", prepare=prepare)
+    def toy(value):
+        return f"got {value}"
+
+    try:
+        verdict = toy(1, quiet=True)
+        registered = REGISTRY[("test-01-toy", "toy")].check
+    finally:
+        REGISTRY.pop(("test-01-toy", "toy"), None)
+        RESULTS.pop(("test-01-toy", "toy"), None)
+    assert verdict.passed and verdict.message == "got 1"
+    assert calls == [1] and registered is toy

@@ -90,16 +90,40 @@ class Exercise:
     check: Callable = field(repr=False, compare=False)
 
 
-def exercise(notebook: str, name: str, targets: tuple[str, ...] | str, title: str):
+@functools.cache
+def warm_engine() -> None:
+    """Run the smallest network once per process. The first snnlab run in a process loads (on a
+    fresh install: compiles) the engine's numba kernel, from half a second to several seconds on
+    a busy machine; every check calls this before its clock starts, so that time is not taken
+    from the student's budget, nor mistaken for an endless loop in their code."""
+    from ..network import Network
+
+    net = Network(dt=0.1, seed=0)
+    net.add_population("warm-up", 1)
+    net.run(0.1)
+
+
+def exercise(notebook: str, name: str, targets: tuple[str, ...] | str, title: str, prepare=None):
     """Make ``body(*student_values)`` a check: it returns a short description of what was checked
     (passed), raises :class:`Failure` (failed) or :class:`NotDone` (not done yet). The check
     prints its one-line verdict, records it in :data:`RESULTS` and returns it. Its keyword
-    ``quiet=True`` skips the printing (for graders and tests)."""
+    ``quiet=True`` skips the printing (for graders and tests).
+
+    Before the check's clock starts it loads the engine (:func:`warm_engine`) and calls
+    ``prepare()``, if given: work of the check's own (reference runs, cached by the caller) that
+    must not count against the student's budget. An error there is left for the check to meet
+    again inside its budget, and report."""
     targets = (targets,) if isinstance(targets, str) else tuple(targets)
 
     def decorate(body):
         @functools.wraps(body)
         def check(*values, quiet: bool = False):
+            warm_engine()
+            if prepare is not None:
+                try:
+                    prepare()
+                except Exception:
+                    pass
             start = time.perf_counter()
             if len(values) != len(targets):
                 status, message = "failed", (f"the check takes {len(targets)} value(s), {', '.join(targets)}, "
