@@ -418,7 +418,7 @@ class Network:
 
         return build(self)
 
-    def run(self, duration: float, record="auto"):
+    def run(self, duration: float, record="auto", *, backend: str = "snnlab", threads: int | None = None):
         """Build and simulate ``duration`` ms from t = 0; return a :class:`snnlab.Result`.
 
         Parameters
@@ -429,8 +429,18 @@ class Network:
             Which potentials and currents to keep (spikes are always kept). "auto"
             keeps all of them when they take at most 64 MB, and none otherwise, with a
             warning.
+        backend : {"snnlab", "nest"}
+            The engine: snnlab's own (default), or NEST (``pip install 'snnlab[nest]'``),
+            which builds the same network and gives the same spikes; see
+            :mod:`snnlab.backends` and docs/backends.md for what is mapped and what is refused.
+        threads : int or None
+            Threads of a backend that has them (NEST's ``local_num_threads``). Default None: one.
         """
-        return self.build().run(duration, record=record)
+        if isinstance(backend, str) and backend == "snnlab" and threads is None:
+            return self.build().run(duration, record=record)
+        from . import backends
+
+        return backends.run(self, duration, backend=backend, threads=threads, record=record)
 
 
 def _split_current(current, n_exc, n_inh, owner):
