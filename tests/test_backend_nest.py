@@ -121,6 +121,30 @@ def test_population_of_100_with_delays_and_refractoriness_gives_identical_spikes
     assert assert_identical(ours, theirs) > 500
 
 
+def mixed_currents_network() -> sl.Network:
+    """A step, a ramp and a constant current side by side, random initial potentials, all-to-all."""
+    net = sl.Network(dt=DT, seed=7)
+    a = net.add_population("A", 3, "excitatory", current=sl.Step(1.5, start=0.1, stop=30.0, baseline=0.5),
+                           u_init=sl.Uniform(0.0, 0.9))
+    b = net.add_population("B", 2, "inhibitory", current=[1.2, 2.5], model=sl.LIF(R=2.0, C=4.0, refractory=1.0))
+    c = net.add_population("C", 2, "excitatory", current=sl.Ramp(3.0, start=5.0, stop=25.0))
+    net.connect([a, c], [a, b, c], weight=0.3, delay=0.7)
+    net.connect(b, [a, c], weight=0.1, delay=0.2)
+    return net
+
+
+@pytest.mark.parametrize("duration", [0.1, 0.2, 0.3, 40.0], ids=["1 step", "2 steps", "3 steps", "400 steps"])
+def test_step_ramp_and_constant_currents_give_identical_spikes_for_any_length(nest_engine, duration):
+    """Steps 0 and 1 come from I_e and the generators from step 2: runs of 1, 2 and 3 steps
+    take each branch; a step current needs two generator values, a ramp one per step."""
+    net = mixed_currents_network()
+    ours = net.run(duration, record="all")
+    theirs = net.run(duration, record="all", backend="nest")
+    compared = assert_identical(ours, theirs)
+    if duration == 40.0:
+        assert compared > 100 and set(np.unique(ours.spikes()[1])) == set(range(7))
+
+
 def unscaled_weights(data):
     data["syn_weight"] = data["syn_weight"] / np.exp(-data["dt"] / data["tau_m"][data["syn_post"]])
 
