@@ -443,6 +443,31 @@ class Network:
         return backends.run(self, duration, backend=backend, threads=threads, record=record)
 
 
+    def export(self, backend: str, path, duration: float):
+        """Write a self-contained script that runs this network for ``duration`` ms on another
+        engine, for a machine without snnlab (a cluster), and its data file.
+
+        Parameters
+        ----------
+        backend : {"nest"}
+            The engine the script runs.
+        path : str or Path
+            The script, ending in ``.py``; the data go to the same name with ``.npz``.
+        duration : float
+            ms: time-varying currents are evaluated now, by snnlab, for this long.
+
+        Returns
+        -------
+        (Path, Path)
+            The script and the data file. ``python model.py [--threads K]`` (or ``mpirun -np P
+            python model.py`` with a NEST built with MPI) saves the spikes in
+            ``model_result.npz``, which :func:`snnlab.load` reads. See docs/backends.md.
+        """
+        from . import backends
+
+        return backends.export(self, backend, path, duration)
+
+
 def _split_current(current, n_exc, n_inh, owner):
     """Split a per-neuron current of n_exc + n_inh entries between the two populations; a
     current that is the same for every neuron is shared."""

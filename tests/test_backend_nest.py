@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -21,6 +22,9 @@ from snnlab.analysis import firing_rate
 from snnlab.experiments import balanced, two_neurons
 
 os.environ.setdefault("PYNEST_QUIET", "1")  # no banner when pytest.importorskip imports NEST
+# NEST's OpenMP threads wait for each other by spinning, which on a shared, busy machine makes
+# two threads several times slower than one; waiting passively changes the speed, not the spikes
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 pytestmark = pytest.mark.slow
 
@@ -341,3 +345,48 @@ def test_the_snnlab_backend_is_the_default_and_threads_1_is_accepted():
     assert default.spike_count("A").sum() > 0
     np.testing.assert_array_equal(explicit.spikes()[0], default.spikes()[0])
     assert "backend" not in default.params
+
+
+# -- export: a self-contained script for a cluster -----------------------------------------------------
+
+def run_script(script, *args):
+    """Run an exported script as a cluster would: a fresh Python, no snnlab on its path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    completed = subprocess.run([sys.executable, str(script), *args], cwd=script.parent, env=env,
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_exported_script_gives_the_spikes_of_backend_nest_with_two_threads(nest_engine, tmp_path):
+    net = population_100(POPULATION_MODELS["refractory 2 ms"])
+    script, data = net.export("nest", tmp_path / "model.py", 200.0)
+    assert "import snnlab" not in script.read_text() and data == tmp_path / "model.npz"
+    run_script(script, "--threads", "2")
+    exported = sl.load(tmp_path / "model_result.npz")
+    assert exported.params["backend"]["threads"] == 2 and exported.params["backend"]["processes"] == 1
+    ours = net.run(200.0, record=None)
+    theirs = net.run(200.0, record=None, backend="nest")  # one process, one thread
+    assert assert_identical(theirs, exported, potentials=False) > 500
+    assert assert_identical(ours, exported, potentials=False) > 500
+
+
+def test_exported_poisson_network_gives_nests_draws_for_the_same_seed_and_threads(nest_engine, tmp_path,
+                                                                                   monkeypatch):
+    net, _, _, _ = network_of(monkeypatch, balanced.brunel, n_exc=400, J=0.5, duration=10.0, seed=5)
+    script, _ = net.export("nest", tmp_path / "brunel.py", 200.0)
+    run_script(script, "--threads", "2", "--out", str(tmp_path / "spikes.npz"))
+    exported = sl.load(tmp_path / "spikes.npz")
+    theirs = net.run(200.0, record=None, backend="nest", threads=2)
+    assert assert_identical(theirs, exported, potentials=False) > 1000
+
+
+def test_export_needs_no_nest_and_refuses_what_run_refuses(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "nest", None)
+    script, data = small_network().export("nest", tmp_path / "small.py", 10.0)
+    assert script.exists() and data.exists()
+    with pytest.raises(ValueError, match=r"export.backend: must be one of 'nest' \(got 'snnlab'\)"):
+        small_network().export("snnlab", tmp_path / "small.py", 10.0)
+    with pytest.raises(ValueError, match=r"export.path: must end in .py, the script's name \(got '.*small.txt'\)"):
+        small_network().export("nest", tmp_path / "small.txt", 10.0)
+    with pytest.raises(backends.BackendError, match=r"population 'A': LIF.floor: must be None \(got 0.0\)"):
+        small_network(sl.LIF(floor=0.0)).export("nest", tmp_path / "floored.py", 10.0)

@@ -84,6 +84,12 @@ def run(network, duration, backend: str = "snnlab", threads=None, record="auto")
     return engine_module(backend).run(network, duration, threads=threads, record=record)
 
 
+def export(network, backend: str, path, duration):
+    """Write a script and its data file that run ``network`` on ``backend``; see :meth:`snnlab.Network.export`."""
+    backend = check.choice("export", "backend", backend, tuple(b for b in BACKENDS if b != "snnlab"))
+    return engine_module(backend).export(network, path, duration)
+
+
 def engine_module(backend: str):
     """The module of one backend (``snnlab.backends.nest``); it imports its engine only when used."""
     return importlib.import_module(f"{__name__}.{backend}")

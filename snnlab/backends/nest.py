@@ -234,3 +234,130 @@ def run(network, duration, threads=None, record="auto"):
     info = {"name": "nest", "version": str(getattr(nest, "__version__", "unknown")), "threads": threads,
             "rng_seed": int(data["rng_seed"])}
     return backends.make_result(sim, steps, spike_steps, spike_neurons, recorded, potentials, recorded_currents, info)
+
+
+# -- export: a script for a cluster ---------------------------------------------------------------------
+
+SCRIPT = '''#!/usr/bin/env python
+"""{title}
+
+Written by snnlab {version} (Network.export("nest", ...)): runs the network of {data_name}
+({n} neurons, {n_synapses} synapses, {steps} steps of {dt} ms) in NEST with iaf_psc_delta and
+saves its spikes where snnlab.load reads them (a result file like Result.save writes).
+Nothing here imports snnlab; the mapping is snnlab's NEST backend (docs/backends.md).
+
+    python {script_name} [--threads K] [--out RESULT.npz]
+    mpirun -np P python {script_name} --threads K      # a NEST built with MPI
+
+Then, anywhere snnlab is installed: res = snnlab.load("RESULT.npz").
+Under MPI every process saves its own spikes next to RESULT.npz, and process 0 joins them
+(the processes must share that folder).
+"""
+
+import argparse
+import json
+import os
+
+import numpy as np
+
+os.environ.setdefault("PYNEST_QUIET", "1")
+import nest  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, {data_name!r})
+
+
+{simulate}
+
+def save_result(path, data, meta, steps, neurons):
+    """Write spikes in snnlab's Result.save format (no potentials: record=None)."""
+    order = np.lexsort((neurons, steps))
+    n_steps = int(data["steps"])
+    np.savez_compressed(
+        path, meta=np.array(json.dumps(meta)), spike_steps=steps[order], spike_neurons=neurons[order],
+        recorded=np.empty(0, dtype=np.int64), potentials=np.empty((n_steps, 0)), currents=np.empty((n_steps, 0)),
+        conn_counts=data["conn_counts"], conn_pre=data["conn_pre"], conn_post=data["conn_post"],
+        conn_weight=data["conn_weight"], conn_delay_steps=data["conn_delay_steps"],
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Run the exported snnlab network on NEST.")
+    parser.add_argument("--threads", type=int, default=1, help="NEST's local_num_threads per process (default 1)")
+    parser.add_argument("--out", default=os.path.join(HERE, {result_name!r}), help="the result file (.npz)")
+    args = parser.parse_args()
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    with np.load(DATA, allow_pickle=False) as f:
+        data = {{key: f[key] for key in f.files}}
+    out = simulate(nest, data, args.threads)
+    steps, neurons = out["spike_times"] - 1, out["spike_senders"]
+    meta = json.loads(str(data["result_meta"]))
+    rank, size = nest.Rank(), nest.NumProcesses()
+    meta["params"]["backend"].update(threads=args.threads, processes=size, version=str(nest.__version__))
+    if size == 1:
+        save_result(args.out, data, meta, steps, neurons)
+        return
+    part = f"{{args.out}}.rank{{rank}}.npz"
+    np.savez(part, steps=steps, neurons=neurons)
+    nest.SyncProcesses()
+    if rank == 0:
+        parts = [f"{{args.out}}.rank{{r}}.npz" for r in range(size)]
+        loaded = [np.load(p) for p in parts]
+        save_result(args.out, data, meta, np.concatenate([f["steps"] for f in loaded]),
+                    np.concatenate([f["neurons"] for f in loaded]))
+        for f, p in zip(loaded, parts):
+            f.close()
+            os.remove(p)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def export(network, path, duration) -> tuple:
+    """Write ``path`` (a Python script) and its data file (``path`` with suffix ``.npz``) that
+    run ``network`` for ``duration`` ms on NEST; see :meth:`snnlab.Network.export`.
+
+    The data are the arrays :func:`run` hands NEST (snnlab's build, currents evaluated for
+    ``duration``), and the script runs them through the same function,
+    :func:`snnlab.backends._nest_model.simulate`, whose source it contains. NEST need not be
+    installed here. Returns the paths of the script and the data file.
+    """
+    import inspect
+    import json
+    from pathlib import Path
+
+    from .. import __version__
+    from ..results import FORMAT_VERSION
+
+    check_network(network)
+    path = Path(path)
+    if path.suffix != ".py":
+        raise ValueError(f"export.path: must end in .py, the script's name (got {str(path)!r})")
+    sim = network.build()
+    steps = backends.steps_for(sim, duration)
+    currents = backends.evaluated_currents(sim, steps)
+    data = nest_arrays(sim, steps, np.empty(0, dtype=np.int64), currents)
+    connections = sim.connections()
+    pre, post, weight, delay = backends.synapses(sim)
+    params = dict(sim.description, duration=steps * sim.dt,
+                  backend={"name": "nest", "version": None, "threads": None, "rng_seed": int(data["rng_seed"]),
+                           "exported": path.name})
+    meta = {"format": FORMAT_VERSION, "dt": sim.dt, "steps": steps, "labels": [p.label for p in sim.populations],
+            "kinds": [p.kind for p in sim.populations], "sizes": [int(p.n) for p in sim.populations],
+            "models": [p.model.as_dict() for p in sim.populations], "params": params}
+    data_path = path.with_suffix(".npz")
+    np.savez_compressed(
+        data_path, **data, result_meta=np.array(json.dumps(meta)),
+        conn_counts=np.array([np.size(c[1]) for c in connections], dtype=np.int64),
+        conn_pre=pre, conn_post=post, conn_weight=weight, conn_delay_steps=delay,
+    )
+    labels = ", ".join(f"{p.label} ({p.n} {p.kind})" for p in sim.populations)
+    script = SCRIPT.format(
+        title=f"An snnlab network on NEST: {labels}, {steps * sim.dt:g} ms.", version=__version__,
+        data_name=data_path.name, result_name=f"{path.stem}_result.npz", script_name=path.name, n=sim.n,
+        n_synapses=pre.size, steps=steps, dt=sim.dt, simulate=inspect.getsource(_nest_model.simulate),
+    )
+    path.write_text(script)
+    return path, data_path
