@@ -390,3 +390,16 @@ def test_export_needs_no_nest_and_refuses_what_run_refuses(monkeypatch, tmp_path
         small_network().export("nest", tmp_path / "small.txt", 10.0)
     with pytest.raises(backends.BackendError, match=r"population 'A': LIF.floor: must be None \(got 0.0\)"):
         small_network(sl.LIF(floor=0.0)).export("nest", tmp_path / "floored.py", 10.0)
+
+
+def test_time_varying_currents_too_big_for_memory_are_refused_before_nest_runs(nest_engine, monkeypatch):
+    from snnlab import engine
+    from snnlab.backends import _nest_model
+
+    net = sl.Network(dt=DT, seed=0)
+    net.add_population("A", 10, current=sl.Sine(1.0, period=20.0, offset=1.0))
+    monkeypatch.setattr(_nest_model, "simulate", lambda *a, **k: pytest.fail("NEST ran before the refusal"))
+    monkeypatch.setattr(engine, "_available_memory", lambda: 10**5)  # 100 kB left
+    with pytest.raises(sl.SizeError, match=r"run: the time-varying currents of 10 neurons over 1000 steps need about "
+                                           r"240 kB for another engine, more than the 100 kB of memory available"):
+        net.run(100.0, record=None, backend="nest")

@@ -190,13 +190,22 @@ def evaluated_currents(sim, steps: int) -> np.ndarray:
     constant in time, else (steps, N). Evaluated population by population in snnlab's
     chunks, from fresh random streams of the network's seed, so that noise currents are
     the very values ``backend="snnlab"`` draws."""
-    from ..engine import CHUNK_VALUES, _LazyGenerator
+    from ..engine import CHUNK_VALUES, SizeError, _available_memory, _fmt_bytes, _LazyGenerator
 
     rngs = [_LazyGenerator(sim.network, 2, p.index) for p in sim.populations]
     if all(p.current.constant_in_time for p in sim.populations):
         if sim._constant_current is not None:
             return sim._constant_current[0]
         return sim.currents(0, 1, rngs)
+    # the values, and the engine's copy of them (NEST's generators hold about twice as much)
+    need = 3.0 * steps * sim.n * 8
+    avail = _available_memory()
+    if avail is not None and need > 0.8 * avail:
+        raise SizeError(
+            f"run: the time-varying currents of {sim.n} neurons over {steps} steps need about {_fmt_bytes(need)} "
+            f"for another engine, more than the {_fmt_bytes(avail)} of memory available; use currents constant "
+            "in time, Poisson input, or a shorter run"
+        )
     chunk = int(min(steps, max(1, CHUNK_VALUES // sim.n)))
     out = np.empty((steps, sim.n))
     for start in range(0, steps, chunk):
