@@ -403,3 +403,19 @@ def test_time_varying_currents_too_big_for_memory_are_refused_before_nest_runs(n
     with pytest.raises(sl.SizeError, match=r"run: the time-varying currents of 10 neurons over 1000 steps need about "
                                            r"240 kB for another engine, more than the 100 kB of memory available"):
         net.run(100.0, record=None, backend="nest")
+
+
+def test_a_nest_result_plots_analyses_saves_and_loads_like_snnlabs(nest_engine, tmp_path):
+    net = population_100(POPULATION_MODELS["refractory 2 ms"])
+    ours = net.run(100.0, record={"E": [0, 1]})
+    theirs = net.run(100.0, record={"E": [0, 1]}, backend="nest")
+    drawn = [[np.asarray(line.get_xydata()) for line in sl.plot_raster(res).get_lines()] for res in (ours, theirs)]
+    assert len(drawn[1]) == len(drawn[0]) and sum(xy.shape[0] for xy in drawn[1]) >= theirs.spikes()[0].size > 0
+    for xy_ours, xy_theirs in zip(*drawn):
+        np.testing.assert_array_equal(xy_theirs, xy_ours)
+    ax = sl.plot_potentials(theirs, "E")
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), ours.potential("E", [0])[:, 0], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(sl.cv_isi(theirs, "E"), sl.cv_isi(ours, "E"))
+    loaded = sl.load(theirs.save(tmp_path / "nest.npz"))
+    assert loaded.params["backend"]["name"] == "nest"
+    assert assert_identical(ours, loaded) > 200

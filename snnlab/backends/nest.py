@@ -56,8 +56,8 @@ Recording
     (and none at t = 0). snnlab records after it. The potentials in the result are NEST's
     samples plus the synaptic input snnlab adds at ``t_k`` (computed from NEST's spikes and
     the network's synapses; none while the neuron is refractory), with ``u(t_0) = u_init``:
-    the same numbers as snnlab's up to rounding (about 1e-13 mV). With Poisson input the
-    arrivals are NEST's own draws, which it does not report: ``record="auto"`` then keeps
+    the same numbers as snnlab's up to rounding (within 3e-14 mV in the tests). With Poisson
+    input the arrivals are NEST's own draws, which it does not report: ``record="auto"`` then keeps
     spikes only, and ``"all"`` or a dict is refused. Currents are snnlab's evaluated values.
 Refused (before NEST is imported), each by name and why
     Euler integration (NEST is exact only); the floor (``LIF.floor``: NEST's ``V_min``
