@@ -442,7 +442,6 @@ class Network:
 
         return backends.run(self, duration, backend=backend, threads=threads, record=record)
 
-
     def export(self, backend: str, path, duration: float):
         """Write a self-contained script that runs this network for ``duration`` ms on another
         engine, for a machine without snnlab (a cluster), and its data file.
