@@ -393,13 +393,13 @@ def test_export_needs_no_nest_and_refuses_what_run_refuses(monkeypatch, tmp_path
 
 
 def test_time_varying_currents_too_big_for_memory_are_refused_before_nest_runs(nest_engine, monkeypatch):
-    from snnlab import engine
+    from snnlab import _checks
     from snnlab.backends import _nest_model
 
     net = sl.Network(dt=DT, seed=0)
     net.add_population("A", 10, current=sl.Sine(1.0, period=20.0, offset=1.0))
     monkeypatch.setattr(_nest_model, "simulate", lambda *a, **k: pytest.fail("NEST ran before the refusal"))
-    monkeypatch.setattr(engine, "_available_memory", lambda: 10**5)  # 100 kB left
+    monkeypatch.setattr(_checks, "available_memory", lambda: 10**5)  # 100 kB left
     with pytest.raises(sl.SizeError, match=r"run: the time-varying currents of 10 neurons over 1000 steps need about "
                                            r"240 kB for another engine, more than the 100 kB of memory available"):
         net.run(100.0, record=None, backend="nest")

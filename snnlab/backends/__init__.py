@@ -173,7 +173,7 @@ def steps_for(sim, duration) -> int:
     (a whole number of steps, array currents long enough)."""
     from ..inputs import FromArray, Sum
 
-    steps = sim.steps_for_duration(duration)
+    steps = check.duration_steps("run", duration, sim.dt)
     for pop in sim.populations:
         if isinstance(pop.current, (FromArray, Sum)):
             pop.current.check_steps(steps, f"population {pop.label!r}: current")
@@ -190,20 +190,20 @@ def evaluated_currents(sim, steps: int) -> np.ndarray:
     constant in time, else (steps, N). Evaluated population by population in snnlab's
     chunks, from fresh random streams of the network's seed, so that noise currents are
     the very values ``backend="snnlab"`` draws."""
-    from ..engine import CHUNK_VALUES, SizeError, _available_memory, _fmt_bytes, _LazyGenerator
+    from ..engine import CHUNK_VALUES
 
-    rngs = [_LazyGenerator(sim.network, 2, p.index) for p in sim.populations]
+    rngs = sim._current_rngs()
     if all(p.current.constant_in_time for p in sim.populations):
         if sim._constant_current is not None:
             return sim._constant_current[0]
         return sim.currents(0, 1, rngs)
     # the values, and the engine's copy of them (NEST's generators hold about twice as much)
     need = 3.0 * steps * sim.n * 8
-    avail = _available_memory()
+    avail = check.available_memory()
     if avail is not None and need > 0.8 * avail:
-        raise SizeError(
-            f"run: the time-varying currents of {sim.n} neurons over {steps} steps need about {_fmt_bytes(need)} "
-            f"for another engine, more than the {_fmt_bytes(avail)} of memory available; use currents constant "
+        raise check.SizeError(
+            f"run: the time-varying currents of {sim.n} neurons over {steps} steps need about {check.fmt_bytes(need)} "
+            f"for another engine, more than the {check.fmt_bytes(avail)} of memory available; use currents constant "
             "in time, Poisson input, or a shorter run"
         )
     chunk = int(min(steps, max(1, CHUNK_VALUES // sim.n)))
@@ -264,7 +264,7 @@ def refractory_mask(sim, steps, spike_steps, spike_neurons, recorded) -> np.ndar
     count = np.zeros((steps + 1, recorded.size), dtype=np.int64)
     mine = column[spike_neurons] >= 0
     s, i = spike_steps[mine], spike_neurons[mine]
-    length = np.minimum(sim.refractory_steps[i], steps)
+    length = np.minimum(sim.built.neurons.refractory_steps[i], steps)
     np.add.at(count, (np.minimum(s + 1, steps), column[i]), 1)
     np.add.at(count, (np.minimum(s + 1 + length, steps), column[i]), -1)
     return np.cumsum(count, axis=0)[:steps] > 0
@@ -274,12 +274,12 @@ def make_result(sim, steps, spike_steps, spike_neurons, recorded, potentials, cu
     """An :class:`snnlab.Result` of a run on another engine, made like snnlab's own."""
     from ..results import Result
 
-    params = copy.deepcopy(sim.description)
+    params = copy.deepcopy(sim.built.description)
     params["duration"] = steps * sim.dt
     params["backend"] = backend
     return Result(
         dt=sim.dt, steps=steps, labels=[p.label for p in sim.populations],
-        kinds=[p.kind for p in sim.populations], sizes=sim.sizes.copy(),
+        kinds=[p.kind for p in sim.populations], sizes=sim.built.sizes.copy(),
         models=[p.model for p in sim.populations], spike_steps=spike_steps, spike_neurons=spike_neurons,
         recorded=recorded, potentials=potentials, currents=currents, params=params,
         connections=sim.connections,

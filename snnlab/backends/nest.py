@@ -152,11 +152,13 @@ def nest_arrays(sim, steps: int, recorded: np.ndarray, currents: np.ndarray) -> 
 
     decay = per_neuron(lambda p: np.exp(-dt / p.model.tau_m))
     pre, post, weight, delay = backends.synapses(sim)
+    neurons = sim.built.neurons
     data = {
         "dt": np.float64(dt), "steps": np.int64(steps), "rng_seed": np.int64(rng_seed(sim.network.seed)),
-        "E_L": sim.u_rest.astype(float), "V_th": sim.threshold.astype(float), "V_reset": sim.u_reset.astype(float),
+        "E_L": neurons.u_rest.astype(float), "V_th": neurons.threshold.astype(float),
+        "V_reset": neurons.u_reset.astype(float),
         "C_m": per_neuron(lambda p: 1000.0 * p.model.C), "tau_m": per_neuron(lambda p: p.model.tau_m),
-        "t_ref": sim.refractory_steps * dt, "V_m": sim.u_init.astype(float),
+        "t_ref": neurons.refractory_steps * dt, "V_m": neurons.u_init.astype(float),
         "syn_pre": pre, "syn_post": post,
         # NEST adds an arrival after integrating its step, snnlab before: scale by the target's decay
         "syn_weight": weight * decay[post], "syn_delay": delay * dt,
@@ -184,8 +186,8 @@ def nest_arrays(sim, steps: int, recorded: np.ndarray, currents: np.ndarray) -> 
         data["gen_times"] = np.empty(0)
         data["gen_values"] = np.empty(0)
     inputs = sim.network.poisson_inputs
-    data["poisson_lo"] = np.array([sim.offsets[pop.index] for pop, _ in inputs], dtype=np.int64)
-    data["poisson_hi"] = np.array([sim.offsets[pop.index + 1] for pop, _ in inputs], dtype=np.int64)
+    data["poisson_lo"] = np.array([sim.built.offsets[pop.index] for pop, _ in inputs], dtype=np.int64)
+    data["poisson_hi"] = np.array([sim.built.offsets[pop.index + 1] for pop, _ in inputs], dtype=np.int64)
     data["poisson_rate"] = np.array([spec.rate * spec.n_sources for _, spec in inputs], dtype=float)
     data["poisson_weight"] = np.array([spec.signed_weight * np.exp(-dt / pop.model.tau_m) for pop, spec in inputs],
                                       dtype=float)
@@ -198,7 +200,7 @@ def potentials_from(sim, steps, data, out, spike_steps, spike_neurons) -> np.nda
     potentials = np.empty((steps, recorded.size))
     if not recorded.size:
         return potentials
-    potentials[0] = sim.u_init[recorded]
+    potentials[0] = sim.built.neurons.u_init[recorded]
     times, column = out["v_times"], np.searchsorted(recorded, out["v_senders"])
     inside = times < steps
     if np.count_nonzero(inside) != (steps - 1) * recorded.size:
@@ -341,7 +343,7 @@ def export(network, path, duration) -> tuple:
     data = nest_arrays(sim, steps, np.empty(0, dtype=np.int64), currents)
     connections = sim.connections()
     pre, post, weight, delay = backends.synapses(sim)
-    params = dict(sim.description, duration=steps * sim.dt,
+    params = dict(sim.built.description, duration=steps * sim.dt,
                   backend={"name": "nest", "version": None, "threads": None, "rng_seed": int(data["rng_seed"]),
                            "exported": path.name})
     meta = {"format": FORMAT_VERSION, "dt": sim.dt, "steps": steps, "labels": [p.label for p in sim.populations],
