@@ -22,6 +22,7 @@ MODULES = {
     "02_population": "population",
     "03_populations": "populations",
     "04_balanced_network": "balanced",
+    "05_scaling_up": "scaling",
 }
 
 
