@@ -179,6 +179,11 @@ def run_worker(engine, n, duration, data, timeout) -> dict:
 # -- analysis -----------------------------------------------------------------------------------------
 
 
+def measured(r: dict) -> bool:
+    """Whether a row is a finished run (not a failure, not a size refused by --max-gb, not a baseline)."""
+    return "error" not in r and "refused" not in r and r["n"] >= 2 * K_EXC
+
+
 def peak_of(r: dict) -> float:
     """The run's peak memory, MB: the Python process plus (Brian2) the compiled binary."""
     return r["self_peak_mb"] + r.get("child_peak_mb", 0.0)
@@ -186,7 +191,7 @@ def peak_of(r: dict) -> float:
 
 def predicted_peak_mb(engine: str, n: int, rows: list, baseline: float) -> float:
     """Peak memory predicted for N = n, MB: linear in synapses through the engine's largest run so far."""
-    mine = [r for r in rows if r["engine"] == engine and "error" not in r]
+    mine = [r for r in rows if r["engine"] == engine and measured(r)]
     synapses = n * (K_EXC + K_INH)
     if not mine:
         return baseline + PRIOR_BYTES_PER_SYNAPSE[family(engine)] * synapses / 1e6
@@ -212,7 +217,7 @@ def growth_exponent(ns, times) -> float:
 def summarise(rows: list, baselines: dict, engines) -> dict:
     out = {}
     for engine in engines:
-        mine = sorted((r for r in rows if r["engine"] == engine and "error" not in r), key=lambda r: r["n"])
+        mine = sorted((r for r in rows if r["engine"] == engine and measured(r)), key=lambda r: r["n"])
         if not mine or engine not in baselines:
             continue
         base = baselines[engine]
@@ -252,11 +257,17 @@ def main(argv=None):
                         help="do not start a run whose predicted peak exceeds this, GB (default 6)")
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per run (default 1200)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs already in the --json file and run only the missing ones")
+    parser.add_argument("--markdown", type=Path, help="print the tables of a saved --json file as markdown, and stop")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
     if args.worker:
         print("RESULT " + json.dumps(worker(args.worker, args.n, args.duration, args.data)), flush=True)
         return
@@ -273,16 +284,25 @@ def main(argv=None):
     start = time.time()
     load_start = os.getloadavg()
     rows, baselines = [], {}
+    if args.resume and args.json and args.json.exists():
+        old = json.loads(args.json.read_text())
+        rows, baselines = [r for r in old["rows"] if "error" not in r], old["baselines_mb"]
+        start -= old["elapsed_s"]
+        command = f"{old['command']}; then, resumed: {command}"
+        load_start = old["load_start"]
     with tempfile.TemporaryDirectory(prefix="snnlab-scaling-") as tmp:
         for engine in engines:
-            base = run_worker(engine, 10, args.duration, _data(engine, 10, tmp), args.timeout)
-            if "error" in base:
-                print(f"  {engine}: baseline failed ({base['error']}); skipped", flush=True)
-                rows.append({"engine": engine, "n": 10, "error": base["error"]})
-                continue
-            baselines[engine] = peak_of(base)
+            if engine not in baselines:
+                base = run_worker(engine, 10, args.duration, _data(engine, 10, tmp), args.timeout)
+                if "error" in base:
+                    print(f"  {engine}: baseline failed ({base['error']}); skipped", flush=True)
+                    rows.append({"engine": engine, "n": 10, "error": base["error"]})
+                    continue
+                baselines[engine] = peak_of(base)
             print(f"  {engine}: baseline (10 neurons) {baselines[engine]:.0f} MB", flush=True)
             for n in sizes:
+                if any(r["engine"] == engine and r["n"] == n for r in rows):
+                    continue  # resumed: measured (or refused) before
                 predicted = predicted_peak_mb(engine, n, rows, baselines[engine])
                 if predicted > args.max_gb * 1000:
                     rows.append({"engine": engine, "n": n, "predicted_mb": predicted,
@@ -331,9 +351,33 @@ def report(rows, baselines, engines, args, command, start, load_start, final=Fal
             "duration_ms": args.duration, "max_gb": args.max_gb, "machine_bytes": MACHINE_BYTES,
             "in_degree": K_EXC + K_INH, "elapsed_s": elapsed, "finished": final, "load_start": load_start,
             "load_mean": float(np.mean(loads)) if loads else None, "load_max": float(np.max(loads)) if loads else None,
-            "baselines_mb": baselines, "rows": [{k: v for k, v in r.items() if k != "load"} for r in rows],
+            "baselines_mb": baselines, "rows": rows,
             "summary": summary}, indent=1) + "\n")
     return summary
+
+
+def markdown(data: dict) -> str:
+    """The measured runs and the per-engine summary of a saved benchmark, as markdown tables."""
+    seconds = data["duration_ms"] / 1000.0
+    lines = ["| engine | N | synapses | rate (Hz) | s per simulated s | whole call per simulated s | peak (MB) | "
+             "bytes per synapse |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in data["rows"]:
+        if r["n"] < 2 * K_EXC:
+            continue
+        if "refused" in r or "error" in r:
+            lines.append(f"| {r['engine']} | {r['n']:,} | {r['n'] * (K_EXC + K_INH) / 1e6:.1f} M | "
+                         f"{r.get('refused') or 'failed: ' + r['error']} | | | | |")
+            continue
+        lines.append(f"| {r['engine']} | {r['n']:,} | {r['synapses'] / 1e6:.1f} M | {r['rate']:.1f} | "
+                     f"{r['sim'] / seconds:.1f} | {r['whole'] / seconds:.0f} | {peak_of(r):,.0f} | "
+                     f"{r['bytes_per_synapse']:.0f} |")
+    lines += ["", "| engine | baseline (MB) | fitted bytes per synapse | time x per doubling of N | "
+              "largest N in 24 GiB (extrapolated) |", "|---|---:|---:|---:|---:|"]
+    for engine, s in data["summary"].items():
+        largest = f"{s['largest_n_24gib']:,} ({s['largest_synapses_24gib'] / 1e9:.2f} G synapses)"
+        lines.append(f"| {engine} | {s['baseline_mb']:.0f} | {s['fit_bytes_per_synapse']:.0f} | "
+                     f"{s['per_doubling']:.2f} | {largest} |")
+    return "\n".join(lines)
 
 
 def _data(engine: str, n: int, tmp: str) -> str | None:

@@ -32,6 +32,8 @@ MISTAKES = {
                        "received[k + delay_steps - 1] +="),
     "04_balanced_network": ("cv_isi", "intervals.std() / intervals.mean()",        # variance for spread
                             "intervals.var() / intervals.mean()"),
+    "05_scaling_up": ("largest_network", "(memory_bytes - baseline_bytes) //",     # the baseline forgotten
+                      "memory_bytes //"),
 }
 #: For a notebook without an entry: a body that fails on the first case.
 RAISES = 'raise ValueError("a deliberate mistake")'
