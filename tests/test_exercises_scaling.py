@@ -37,8 +37,8 @@ def spikes_identical(steps_a, neurons_a, steps_b, neurons_b):
     return a == b
 
 
-REFERENCE = {"bytes_per_synapse": bytes_per_synapse, "largest_network": largest_network, "speed": speed,
-             "spikes_identical": spikes_identical}
+REFERENCE = {"spikes_identical": spikes_identical, "bytes_per_synapse": bytes_per_synapse,
+             "largest_network": largest_network, "speed": speed}
 
 
 # -- plausible wrong solutions ------------------------------------------------------------------------------
