@@ -25,7 +25,8 @@ def test_figures_writes_a_non_empty_picture_for_every_notebook_figure(tmp_path):
     completed = draw(tmp_path)
     written = sorted(tmp_path.glob("*.png"))
     modules = {path.name.split("__")[0] for path in written}
-    assert modules == set(figure_makers()) == {"single_neuron", "two_neurons", "population", "populations", "balanced"}
+    assert modules == set(figure_makers()) == {"single_neuron", "two_neurons", "population", "populations", "balanced",
+                                                     "scaling"}
     assert set(completed.stdout.split()) == {str(path) for path in written}  # it says what it wrote
     for path in written:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
