@@ -17,18 +17,31 @@ population oscillations.
 
 Units: time ms, potential mV, rates Hz. Everything random derives from ``seed``.
 
+The notebook's map of the states at Brunel's size (N_E = 10 000, J = 0.1 mV) is saved in
+``snnlab/data/brunel_state_map.json`` (:func:`load_state_map`); ``benchmarks/brunel_state_map.py``
+regenerates it with :func:`state_map`.
+
 Example
 -------
+A small network (1000 + 250 neurons) with ``J = 100 mV / C_E`` at Brunel's AI point, and the
+state the saved full-size map gives there:
+
 >>> from snnlab.experiments import balanced
->>> res = balanced.brunel(g=5.0, nu_ext_ratio=2.0, n_exc=1000, duration=200.0)  # doctest: +SKIP
->>> balanced.measure_state(res).label                                           # doctest: +SKIP
+>>> res = balanced.brunel(g=5.0, nu_ext_ratio=2.0, n_exc=1000, J=None, duration=200.0)
+>>> state = balanced.measure_state(res)
+>>> state.label, round(state.rate), round(state.cv, 1)
+('AI', 59, 0.7)
+>>> balanced.load_state_map().label_at(5.0, 2.0)
 'AI'
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -44,7 +57,9 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_N_EXC",
     "FAST_HZ",
+    "MAP_FILE",
     "MAP_GS",
+    "MAP_MEASURES",
     "MAP_N_EXC",
     "MAP_RATIOS",
     "MODULATION_SLOW",
@@ -66,8 +81,10 @@ __all__ = [
     "draw_state",
     "draw_state_map",
     "figures",
+    "load_state_map",
     "measure_state",
     "nu_threshold",
+    "save_state_map",
     "state_map",
     "zoom_window",
 ]
@@ -322,12 +339,19 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     return BrunelState(rate, cv, fano, modulation, peak_frequency, peak_fraction, label_)
 
 
+#: The measures a :class:`StateMap` holds per cell (the label follows from them by :func:`classify_state`).
+MAP_MEASURES = ("rate", "cv", "modulation", "peak_frequency", "peak_fraction")
+
+
 @dataclass(frozen=True, eq=False)
 class StateMap:
-    """States of the Brunel network over a grid of (g, nu_ext_ratio) (made by :func:`state_map`).
+    """States of the Brunel network over a grid of (g, nu_ext_ratio) (made by :func:`state_map`,
+    or read by :func:`load_state_map`).
 
     ``labels[i, j]`` and the measure arrays belong to ``gs[j]`` and ``ratios[i]`` (rows
-    are external rates, columns g, as the map is drawn).
+    are external rates, columns g, as the map is drawn). The measures are those of
+    :class:`BrunelState` (rate in Hz); ``n_exc``, ``J`` (mV; None: ``100 mV / C_E``),
+    ``duration`` and ``start`` (ms) and ``seed`` are the runs' parameters.
     """
 
     gs: np.ndarray
@@ -341,6 +365,22 @@ class StateMap:
     n_exc: int
     duration: float
     start: float
+    J: float | None = None
+    seed: int = 0
+
+    def cell(self, g: float, ratio: float) -> tuple:
+        """Row and column ``(i, j)`` of the run at ``(g, ratio)``, which must be on the grid."""
+        rows, = np.nonzero(np.isclose(self.ratios, ratio))
+        columns, = np.nonzero(np.isclose(self.gs, g))
+        if rows.size == 0 or columns.size == 0:
+            raise ValueError(f"StateMap.cell: (g, ratio) must be on the map's grid, g in "
+                             f"{[float(x) for x in self.gs]} and ratio in {[float(x) for x in self.ratios]} "
+                             f"(got ({g!r}, {ratio!r}))")
+        return int(rows[0]), int(columns[0])
+
+    def label_at(self, g: float, ratio: float) -> str:
+        """The state at ``(g, ratio)`` of the grid (see :meth:`cell`)."""
+        return str(self.labels[self.cell(g, ratio)])
 
 
 def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | None = None, D: float = 1.5,
@@ -364,8 +404,7 @@ def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | No
     ratios = np.atleast_1d(np.asarray(ratios, dtype=float))
     shape = (ratios.size, gs.size)
     labels = np.empty(shape, dtype=object)
-    arrays = {name: np.full(shape, math.nan) for name in ("rate", "cv", "modulation", "peak_frequency",
-                                                          "peak_fraction")}
+    arrays = {name: np.full(shape, math.nan) for name in MAP_MEASURES}
     for i, ratio in enumerate(ratios):
         for j, g in enumerate(gs):
             res = brunel(g=g, nu_ext_ratio=ratio, n_exc=n_exc, epsilon=epsilon, J=J, D=D, duration=duration,
@@ -374,19 +413,62 @@ def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | No
             labels[i, j] = state.label
             for name in arrays:
                 arrays[name][i, j] = getattr(state, name)
-    return StateMap(gs, ratios, labels, n_exc=n_exc, duration=duration, start=start, **arrays)
+    return StateMap(gs, ratios, labels, n_exc=n_exc, duration=duration, start=start, J=J, seed=seed, **arrays)
+
+
+def save_state_map(smap: StateMap, path) -> Path:
+    """Write a :class:`StateMap`'s grid, measures and run parameters to a JSON file at ``path``.
+
+    The labels are not stored: :func:`load_state_map` derives them from the measures with
+    :func:`classify_state`, so the saved map always follows the current criteria. NaN
+    measures (a CV without 3 spikes per neuron) are stored as null.
+    """
+    def column(values):
+        return [[None if math.isnan(x) else float(x) for x in row] for row in np.asarray(values, dtype=float)]
+
+    data = {"about": "Brunel (2000) model A over (g, nu_ext / nu_thr): measures of the excitatory population "
+                     "(snnlab.experiments.balanced.measure_state); written by benchmarks/brunel_state_map.py",
+            "n_exc": int(smap.n_exc), "J": smap.J, "duration": float(smap.duration), "start": float(smap.start),
+            "seed": int(smap.seed), "gs": [float(g) for g in smap.gs], "ratios": [float(r) for r in smap.ratios]}
+    data.update({name: column(getattr(smap, name)) for name in MAP_MEASURES})
+    path = Path(path)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+#: The saved map at Brunel's size, in the package's data (``benchmarks/brunel_state_map.py`` writes it).
+MAP_FILE = "brunel_state_map.json"
+
+
+def load_state_map(path=None) -> StateMap:
+    """Read a state map written by :func:`save_state_map`; default the saved map of the
+    notebook (:data:`MAP_FILE`: N_E = 10 000, J = 0.1 mV, 300 ms from 100 ms, seed 0, over
+    :data:`MAP_GS` x :data:`MAP_RATIOS`). The labels come from :func:`classify_state`."""
+    if path is None:
+        text = resources.files("snnlab").joinpath("data", MAP_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text)
+    arrays = {name: np.array([[math.nan if x is None else x for x in row] for row in data[name]], dtype=float)
+              for name in MAP_MEASURES}
+    labels = np.vectorize(classify_state, otypes=[object])(*(arrays[name] for name in MAP_MEASURES))
+    return StateMap(np.array(data["gs"], dtype=float), np.array(data["ratios"], dtype=float), labels,
+                    n_exc=data["n_exc"], duration=data["duration"], start=data["start"], J=data["J"],
+                    seed=data["seed"], **arrays)
 
 
 # -- drawing ----------------------------------------------------------------------------------------------
 #: Brunel's (2000, Fig. 2) four example points: state -> (g, nu_ext / nu_thr).
 EXAMPLES = {"SR": (3.0, 2.0), "SI-fast": (6.0, 4.0), "AI": (5.0, 2.0), "SI-slow": (4.5, 0.9)}
-#: Network size of the example figure (N_E; N_I = N_E / 4, J = 100 mV / C_E): large enough for
-#: the fast oscillation to stand out of the finite-size noise.
-EXAMPLE_N_EXC = 5000
-#: The state map's grid and size (small, so that it runs in seconds).
-MAP_GS = (3.0, 4.0, 5.0, 6.0, 8.0)
+#: Network size of the example figure (N_E; N_I = N_E / 4, J = 100 mV / C_E): Brunel's own,
+#: N_E = 10 000 with J = 0.1 mV. Smaller networks, with larger J, are noisier and can land
+#: in another state (at N_E = 2000 the SI-fast point is AI).
+EXAMPLE_N_EXC = 10000
+#: The state map's grid (every example point is on it) and size (Brunel's, as the examples).
+#: At this size the map takes about a minute, so the notebook loads it (:func:`load_state_map`).
+MAP_GS = (3.0, 4.0, 4.5, 5.0, 6.0, 8.0)
 MAP_RATIOS = (0.9, 2.0, 3.0, 4.0)
-MAP_N_EXC = 2000
+MAP_N_EXC = 10000
 #: Neurons of each population shown in rasters.
 RASTER_NEURONS = {"E": 80, "I": 20}
 
@@ -522,6 +604,6 @@ def figures() -> dict:
     out["states"] = plt.figure(figsize=(16, 6.5), layout="constrained")
     draw_examples(out["states"], runs)
     fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
-    draw_state_map(state_map(MAP_GS, MAP_RATIOS, n_exc=MAP_N_EXC), ax)
+    draw_state_map(load_state_map(), ax)
     out["state_map"] = fig
     return out
