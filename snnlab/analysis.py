@@ -333,7 +333,8 @@ def fi_curve(currents, model: LIF | None = None, duration: float = 1000.0, dt: f
     Notes
     -----
     On the simulation grid a regular neuron fires every
-    ``round(refractory/dt) + ceil(T/dt)`` steps, where ``T`` is the continuous climb
+    ``R + ceil(T/dt)`` steps (``R`` the refractory period in whole steps, see
+    :func:`snnlab._checks.whole_steps`), where ``T`` is the continuous climb
     time from ``u_reset`` to threshold, so the ISI-based rate is at most one step's worth
     below :meth:`LIF.firing_rate`.
     """

@@ -282,11 +282,15 @@ def _fixed_total_number(n_pre, n_post, n_synapses, rng, self_index, autapses, mu
 
 
 def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses, name="pairs"):
-    """``name`` is the parameter the pairs came from: "pairs", or "targets" for adjacency lists
+    """CSR of listed pairs, and ``listed``: ``listed[s]`` is the position in the user's listing
+    of the synapse at CSR position ``s`` (so a per-synapse value ``v`` given in the listing's
+    order is ``v[listed]`` in CSR order; multapses keep their listing order).
+
+    ``name`` is the parameter the pairs came from: "pairs", or "targets" for adjacency lists
     (whose messages then point at the source's list, ``targets[i]``)."""
     array = check.array("connect", "pairs", pairs, kinds="iufb")
     if array.size == 0:
-        return _empty(n_pre)
+        return (*_empty(n_pre), np.empty(0, dtype=np.int64))
     if array.ndim != 2 or array.shape[1] != 2 or array.dtype.kind not in "iu":
         raise TypeError(
             f"connect.pairs: must be a sequence of (source, target) integer pairs (got {check._show(pairs)})"
@@ -307,7 +311,7 @@ def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses, name="pairs"):
         raise ValueError(
             f"{where(i)}: ({pre[i]}, {post[i]}) connects a neuron to itself; pass autapses=True to allow it"
         )
-    order = np.lexsort((post, pre))
+    order = np.lexsort((post, pre))  # stable: listed multapses stay in their listing order
     pre, post = pre[order], post[order]
     if not multapses and pre.size > 1:
         dup = np.flatnonzero((pre[1:] == pre[:-1]) & (post[1:] == post[:-1]))
@@ -316,7 +320,7 @@ def _pairs(pairs, n_pre, n_post, self_index, autapses, multapses, name="pairs"):
             raise ValueError(
                 f"connect.{name}: ({pre[i]}, {post[i]}) is listed twice; pass multapses=True to allow it"
             )
-    return _csr_from_pairs(pre, post, n_pre, is_sorted=True)
+    return (*_csr_from_pairs(pre, post, n_pre, is_sorted=True), order)
 
 
 def _adjacency(targets, n_pre, n_post, self_index, autapses, multapses):
@@ -361,11 +365,33 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
         return _fixed_indegree(n_pre, n_post, k, rng, self_index, autapses, multapses)
     if rule == "fixed_total_number":
         return _fixed_total_number(n_pre, n_post, n_synapses, rng, self_index, autapses, multapses)
+    if rule in LISTED_RULES:
+        return csr_listed(rule, n_pre, n_post, self_index=self_index, autapses=autapses, multapses=multapses,
+                          pairs=pairs, targets=targets)[:2]
+    raise ValueError(f"connect.rule: must be one of {', '.join(repr(r) for r in RULES)} (got {check._show(rule)})")
+
+
+#: Rules whose synapses the user lists, so that a value per synapse is given in the listing's order.
+LISTED_RULES = ("pairs", "adjacency")
+
+
+def csr_listed(rule: str, n_pre: int, n_post: int, *, self_index=None, autapses: bool = False,
+               multapses: bool = False, pairs=None, targets=None):
+    """:func:`csr` for a rule of :data:`LISTED_RULES`, and the order in which the user listed the synapses.
+
+    Returns
+    -------
+    indptr, post
+        As :func:`csr`.
+    listed : ndarray (n_synapses,), int64
+        The position in the user's listing of each synapse in CSR order (for ``"adjacency"``
+        the listing is ``targets[0]`` in its order, then ``targets[1]``, ...): a value per
+        synapse given in the listing's order is ``value[listed]`` in CSR order. Listed
+        multapses keep their listing order.
+    """
     if rule == "pairs":
         return _pairs(pairs, n_pre, n_post, self_index, autapses, multapses)
-    if rule == "adjacency":
-        return _adjacency(targets, n_pre, n_post, self_index, autapses, multapses)
-    raise ValueError(f"connect.rule: must be one of {', '.join(repr(r) for r in RULES)} (got {check._show(rule)})")
+    return _adjacency(targets, n_pre, n_post, self_index, autapses, multapses)
 
 
 # -- the rules, public: (pre, post) pairs -----------------------------------------------------------------
@@ -407,15 +433,19 @@ def fixed_total_number(n_pre: int, n_post: int, n_synapses: int, rng, *, self_in
 
 def pairs(pairs, n_pre: int, n_post: int, *, self_index=None, autapses: bool = False,
           multapses: bool = False):
-    """Explicit ``(source, target)`` pairs, local indices."""
-    return _expand(*_pairs(pairs, n_pre, n_post, self_index, autapses, multapses))
+    """Explicit ``(source, target)`` pairs, local indices.
+
+    Returned, like every rule's, sorted by source then target (CSR order), not in the
+    listing's order; :meth:`snnlab.Network.connect` gives a per-synapse weight or delay to
+    the pair listed at the same position (see :func:`csr_listed`)."""
+    return _expand(*_pairs(pairs, n_pre, n_post, self_index, autapses, multapses)[:2])
 
 
 def adjacency(targets, n_pre: int, n_post: int, *, self_index=None, autapses: bool = False,
               multapses: bool = False):
     """Adjacency lists: ``targets[i]`` lists the targets of source ``i`` (the report's
-    ``connections = [[1], [0]]``)."""
-    return _expand(*_adjacency(targets, n_pre, n_post, self_index, autapses, multapses))
+    ``connections = [[1], [0]]``). Returned sorted by source then target, like :func:`pairs`."""
+    return _expand(*_adjacency(targets, n_pre, n_post, self_index, autapses, multapses)[:2])
 
 
 def expected_count(rule: str, n_pre: int, n_post: int, *, p=None, k=None, n_synapses=None, given=0) -> float:
@@ -486,20 +516,25 @@ def per_synapse(owner: str, name: str, value, pre, post, shape, rng) -> np.ndarr
     """Resolve a weight or delay into a number (shared by all synapses) or one value per synapse.
 
     ``value`` may be a number, a distribution, a 1-D array with one value per synapse (in
-    CSR order) or a 2-D ``(n_pre, n_post)`` matrix indexed by each synapse's pair.
+    the order of ``pre`` and ``post``) or a 2-D ``(n_pre, n_post)`` matrix indexed by each
+    synapse's pair.
     """
     return _per_synapse(owner, name, value, np.size(pre), lambda: (pre, post), shape, rng)
 
 
-def per_synapse_csr(owner: str, name: str, value, indptr, post, shape, rng) -> np.ndarray | float:
-    """:func:`per_synapse` for synapses in CSR form; source indices are made only for a matrix."""
+def per_synapse_csr(owner: str, name: str, value, indptr, post, shape, rng, listed=None) -> np.ndarray | float:
+    """:func:`per_synapse` for synapses in CSR form; source indices are made only for a matrix.
+
+    ``listed`` (from :func:`csr_listed`) is given for synapses the user listed: a 1-D array
+    then holds one value per synapse in the listing's order, and is returned in CSR order.
+    """
     def pairs():
         return np.repeat(np.arange(indptr.size - 1, dtype=np.int32), np.diff(indptr)), post
 
-    return _per_synapse(owner, name, value, post.size, pairs, shape, rng)
+    return _per_synapse(owner, name, value, post.size, pairs, shape, rng, listed)
 
 
-def _per_synapse(owner, name, value, n_synapses, pairs, shape, rng):
+def _per_synapse(owner, name, value, n_synapses, pairs, shape, rng, listed=None):
     if isinstance(value, DISTRIBUTIONS):
         return value.sample(rng, n_synapses)
     if np.ndim(value) == 0:
@@ -512,7 +547,7 @@ def _per_synapse(owner, name, value, n_synapses, pairs, shape, rng):
             raise ValueError(
                 f"{owner}.{name}: a 1-D array needs one value per synapse, {n_synapses} (got {array.size})"
             )
-        return array.astype(float)
+        return array.astype(float) if listed is None else array[listed].astype(float)
     if array.ndim == 2:
         if array.shape != shape:
             raise ValueError(

@@ -217,13 +217,35 @@ class UniformNoise(Current):
         return _params(self, "low", "high")
 
 
-def _call(function, t, owner):
+def _call(function, t: float, owner):
+    """``function(t)`` at one time (ms), checked to be numbers: a float or int as it is
+    (the common case, no array made), anything else as a numpy array."""
     try:
-        return function(t)
+        value = function(t)
     except Exception as exc:  # a student's callable can raise anything; say whose it is
         raise CurrentError(
-            f"{owner}: the current function raised {type(exc).__name__} at t = {float(np.ravel(t)[0])!r} ms: {exc}"
+            f"{owner}: the current function raised {type(exc).__name__} at t = {t!r} ms: {exc}"
         ) from exc
+    if isinstance(value, (float, int)):
+        return value
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):  # a ragged list
+        array = None
+    if array is None or array.dtype.kind not in "biuf":
+        raise CurrentError(
+            f"{owner}: the current function must return numbers (nA); it returned {_returned(value)} at t = {t!r} ms"
+        )
+    return array
+
+
+def _returned(value) -> str:
+    """What a current function returned, named by its type: "str '3'", "None", "dict {...}"."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    return f"{type(value).__name__} {check._show(value)}"
 
 
 class CurrentError(ValueError):
@@ -239,31 +261,37 @@ def _evaluate_function(function, t: np.ndarray, n: int | None, owner: str) -> np
     first call (a function that draws random numbers, or that only works on floats,
     falls back to one call per step).
     """
+    allowed = "a number" if n is None else f"a number or an array of {n} values (one per neuron)"
+
+    def wrong_shape(value, when):
+        return CurrentError(f"{owner}: the current function must return {allowed} (got shape {value.shape}{when})")
+
     first = np.asarray(_call(function, float(t[0]), owner))
-    if first.dtype.kind not in "biuf":
-        raise CurrentError(f"{owner}: the current function must return numbers (got {check._show(first)})")
     if first.ndim == 0:
         shape = ()
     elif n is not None and first.shape == (n,):
         shape = (n,)
     else:
-        allowed = "a number" if n is None else f"a number or an array of {n} values (one per neuron)"
-        raise CurrentError(f"{owner}: the current function must return {allowed} (got shape {first.shape})")
+        raise wrong_shape(first, "")
     try:
         with np.errstate(all="ignore"):
-            whole = np.asarray(function(t), dtype=float)
+            whole = np.asarray(function(t))
     except Exception:
         whole = None
     if (
         whole is not None
+        and whole.dtype.kind in "biuf"  # not text that a conversion to float would read as numbers
         and whole.shape == (len(t), *shape)
         and np.array_equal(whole[0], first.astype(float), equal_nan=True)
     ):
-        return whole
+        return whole.astype(float, copy=False)
     values = np.empty((len(t), *shape))
     values[0] = first
     for i in range(1, len(t)):  # loop over time steps of one chunk, only for non-vectorisable f
-        values[i] = np.asarray(_call(function, float(t[i]), owner), dtype=float).reshape(shape)
+        value = np.asarray(_call(function, float(t[i]), owner), dtype=float)
+        if value.shape != shape:
+            raise wrong_shape(value, f" at t = {float(t[i])!r} ms")
+        values[i] = value
     return values
 
 

@@ -1,7 +1,8 @@
 """Describing a network: populations, projections, couplings and Poisson inputs.
 
 These objects hold parameters and compute nothing; :meth:`Network.build` turns them
-into flat arrays (see :mod:`snnlab.engine`) and :meth:`Network.run` simulates.
+into flat arrays (see :mod:`snnlab.builder`) and :meth:`Network.run` simulates them
+(:mod:`snnlab.engine`).
 
 Units: time ms, potential mV, current nA, rates Hz. Weights are magnitudes in mV:
 the sign comes from the presynaptic population's kind, so an excitatory spike
@@ -31,6 +32,7 @@ import numpy as np
 
 from . import _checks as check
 from . import connectivity as conn
+from .engine import Simulation, build
 from .inputs import Constant, Current, FromArray, PerNeuron, PoissonInput, Sum, as_current
 from .neurons import LIF
 
@@ -311,10 +313,14 @@ class Network:
         weight : float, array or distribution
             Magnitude in mV, >= 0: a number, one value per synapse, an ``(n_pre, n_post)``
             matrix, or :class:`~snnlab.Normal` / :class:`~snnlab.Uniform`. The sign
-            comes from each source's kind. Default 2.
+            comes from each source's kind. Default 2. One value per synapse is in the
+            order the synapses were listed for ``"pairs"`` and ``"adjacency"`` (``targets[0]``
+            in its order, then ``targets[1]``, ...), and in the order of
+            :meth:`Result.connections` (by source, then target) for the other rules.
         delay : float, array, distribution or None
             ms, at least one step (dt); rounded to whole steps (with a warning when
-            that changes it). Default None: one step.
+            that changes it; see :func:`snnlab._checks.whole_steps`). Default None: one
+            step. Per synapse as ``weight``.
         autapses, multapses : bool
             Allow a neuron to connect to itself / the same pair twice. Default False.
         """
@@ -410,12 +416,11 @@ class Network:
         """Total number of neurons."""
         return sum(p.n for p in self.populations.values())
 
-    def build(self):
-        """Turn the description into flat arrays (an :class:`snnlab.engine.Simulation`).
+    def build(self) -> Simulation:
+        """Turn the description into flat arrays (:mod:`snnlab.builder`), ready to run: a
+        :class:`snnlab.Simulation`, which can run several times.
 
         All checks that involve several objects run here, before any step."""
-        from .engine import build
-
         return build(self)
 
     def run(self, duration: float, record="auto"):
@@ -468,22 +473,8 @@ def _check_u_init(owner, u_init, n, model):
         values = check.array(owner, "", u_init).astype(float)
         if values.shape != (n,):
             raise ValueError(f"{owner}: needs one value per neuron, {n} (got shape {values.shape})")
-    check_initial_potentials(owner, values, model)
+    check.initial_potentials(owner, values, model)
     return values.item() if values.ndim == 0 else values
-
-
-def check_initial_potentials(owner, values, model, drawn_from=None):
-    """Initial potentials must be finite, below threshold and not below the floor."""
-    source = f" drawn from {drawn_from}" if drawn_from is not None else ""
-    bad = ~np.isfinite(values)
-    if np.any(bad):
-        raise ValueError(f"{owner}: must be finite mV (got {float(values[bad].flat[0])!r})")
-    if np.any(values >= model.threshold):
-        raise ValueError(
-            f"{owner}: must be below threshold = {model.threshold!r} mV (got {float(values.max())!r}{source})"
-        )
-    if model.floor is not None and np.any(values < model.floor):
-        raise ValueError(f"{owner}: must be >= floor = {model.floor!r} mV (got {float(values.min())!r}{source})")
 
 
 def _check_weight(owner, weight):
@@ -514,9 +505,9 @@ def _check_delay(owner, delay, dt):
         d = check.real(owner, "delay", delay, "ms")
         if d < 0:
             raise ValueError(f"{owner}.delay: must be >= one step, dt = {dt!r} ms (got {d!r})")
-        steps_for(owner, d, dt)
+        check.delay_steps(owner, d, dt)
         return
-    steps_for(owner, check.array(owner, "delay", delay), dt)
+    check.delay_steps(owner, check.array(owner, "delay", delay), dt)
 
 
 #: The largest spike count a coupling waits for (its counter is a 64-bit integer).
@@ -555,45 +546,3 @@ def _check_targets(owner, targets):
             raise TypeError(f"{owner}.targets[{i}]: must be a list of integer target indices (got {check._show(row)})")
         rows.append(array.astype(np.int64))
     return rows
-
-
-#: The longest delay, in steps (the engine keeps delays as 32-bit integers).
-MAX_DELAY_STEPS = check.MAX_STEPS
-
-
-def _steps_text(steps: int) -> str:
-    return "1 step" if steps == 1 else f"{steps} steps"
-
-
-def steps_for(owner: str, delay, dt: float, *, warn: bool = False):
-    """Delays (ms) as whole steps of dt; a delay under one step or over MAX_DELAY_STEPS is an
-    error, a delay that is not a whole number of steps is rounded (with a warning when ``warn``)."""
-    delay = np.asarray(delay, dtype=float)
-    if not np.all(np.isfinite(delay)):
-        raise ValueError(
-            f"{owner}.delay: must be finite ms (got {float(delay[~np.isfinite(delay)].flat[0])!r} ms)"
-        )
-    ratio = check.whole_steps(delay, dt)
-    if delay.size and ratio.min() < 1:
-        raise ValueError(
-            f"{owner}.delay: must be at least one step, dt = {dt!r} ms, and finite "
-            f"(got {float(delay.flat[np.argmin(ratio)])!r} ms); snnlab delivers a spike at the earliest "
-            "one step after it"
-        )
-    if delay.size and ratio.max() > MAX_DELAY_STEPS:
-        raise ValueError(
-            f"{owner}.delay: must be at most {MAX_DELAY_STEPS} steps of dt = {dt!r} ms "
-            f"(got {float(delay.flat[np.argmax(ratio)])!r} ms)"
-        )
-    steps = ratio.astype(np.int64)
-    if warn and delay.size:
-        off = np.abs(steps * dt - delay)
-        if off.max() > 1e-9 * max(1.0, float(np.abs(delay).max())):
-            i = int(np.argmax(off))
-            check.warn(
-                f"{owner}.delay: {float(delay.flat[i])!r} ms is not a whole number of steps of dt = {dt!r} ms; "
-                f"using {float(steps.flat[i] * dt):g} ms ({_steps_text(int(steps.flat[i]))})"
-                + (f"; {int(np.count_nonzero(off > 1e-9))} delays rounded by up to {off.max():.3g} ms"
-                   if delay.size > 1 else "")
-            )
-    return steps

@@ -251,7 +251,11 @@ class Result:
         if path.suffix != ".npz":
             path = path.with_suffix(path.suffix + ".npz")
         conn = self.connections()
-        counts = np.array([np.size(c[1]) for c in self._projections()], dtype=np.int64)
+        projections = self._projections()
+        counts = np.array([np.size(c[1]) for c in projections], dtype=np.int64)
+        # the delays as the engine holds them, whole steps (not recomputed from ms)
+        delay_steps = [np.broadcast_to(np.asarray(c[3], dtype=np.int64), np.shape(c[1])) for c in projections]
+        delay_steps = np.concatenate(delay_steps) if delay_steps else np.empty(0, np.int64)
         meta = {
             "format": FORMAT_VERSION, "dt": self.dt, "steps": self.steps, "labels": self.labels,
             "kinds": [self._kinds[lb] for lb in self.labels], "sizes": [self._sizes[lb] for lb in self.labels],
@@ -261,7 +265,7 @@ class Result:
             path, meta=np.array(json.dumps(meta)), spike_steps=self._spike_steps,
             spike_neurons=self._spike_neurons, recorded=self._recorded, potentials=self._potentials,
             currents=self._currents, conn_counts=counts, conn_pre=conn["pre"], conn_post=conn["post"],
-            conn_weight=conn["weight"], conn_delay_steps=np.rint(conn["delay"] / self.dt).astype(np.int64),
+            conn_weight=conn["weight"], conn_delay_steps=delay_steps,
         )
         return path
 

@@ -20,7 +20,9 @@ choice; in short:
   reproduces snnlab's ``u + (w1 + w2)`` instead of Brian2's usual ``(u + w1) + w2``,
   and lets the floor act once on the sum.
 * **Refractoriness**: snnlab holds a neuron that spiked at step k for the
-  ``R = round(refractory/dt)`` steps k+1 .. k+R and integrates again at step k+R+1.
+  ``R = whole_steps(refractory, dt)`` steps k+1 .. k+R (snnlab's one rounding rule,
+  :func:`snnlab._checks.whole_steps`: the nearest step, a half step up, which this module
+  calls too, for refractory periods and delays) and integrates again at step k+R+1.
   Brian2's ``not_refractory = timestep(t - lastspike, dt) >= timestep(refractory, dt)``
   integrates again at step ``k + timestep(refractory)``, so Brian2 gets
   ``refractory = (R + 1) * dt`` (which for R = 0 is the same as none).
@@ -44,6 +46,8 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+from snnlab._checks import whole_steps
 
 #: The brian2 module, once :func:`load` has imported it.
 b2 = None
@@ -135,8 +139,9 @@ def run(groups, *, dt, steps, current=None, connections=None, poisson=(), record
     current : None, array (N,) or (steps, N)
         External current, nA: constant, or row k held over step k (a TimedArray).
     connections : dict or None
-        ``pre``, ``post`` (global indices), ``weight`` (signed, mV) and ``delay`` (ms, whole
-        steps >= 1), e.g. from :meth:`snnlab.Result.connections`.
+        ``pre``, ``post`` (global indices), ``weight`` (signed, mV) and ``delay`` (ms, at
+        least one step; rounded to steps by snnlab's rule), e.g. from
+        :meth:`snnlab.Result.connections`.
     poisson : list of Poisson
     record : bool
         Record ``v`` at the start of every step and just before every threshold.
@@ -157,7 +162,7 @@ def run(groups, *, dt, steps, current=None, connections=None, poisson=(), record
     def per_neuron(get):
         return np.concatenate([np.full(g.n, float(get(g.model))) for g in groups])
 
-    ref_steps = np.concatenate([np.full(g.n, int(np.rint(g.model.refractory / dt))) for g in groups])
+    ref_steps = np.concatenate([np.full(g.n, int(whole_steps(g.model.refractory, dt))) for g in groups])
     floors = per_neuron(lambda m: -np.inf if m.floor is None else m.floor)
     has_floor = bool(np.isfinite(floors).any())
 
@@ -217,7 +222,7 @@ def run(groups, *, dt, steps, current=None, connections=None, poisson=(), record
         syn = b2.Synapses(group, group, "w : 1", on_pre=on_pre, dt=dt * ms, name="synapses")
         syn.connect(i=np.asarray(connections["pre"]), j=np.asarray(connections["post"]))
         syn.w = np.asarray(connections["weight"], dtype=float)
-        delay_steps = np.rint(np.asarray(connections["delay"], dtype=float) / dt).astype(np.int64)
+        delay_steps = whole_steps(connections["delay"], dt).astype(np.int64)
         if delay_steps.size and delay_steps.min() < 1:
             raise ValueError("snnlab delays are at least one step")
         syn.delay = (delay_steps + mapping["delay_offset"]) * dt * ms
@@ -236,6 +241,7 @@ def run(groups, *, dt, steps, current=None, connections=None, poisson=(), record
         objects += [at_start, tested]
     net = b2.Network(objects)
     net.run(steps * dt * ms, namespace={})
+    # spike times are whole steps already: rint only undoes the float error of t = k*dt
     spike_steps = np.rint(np.asarray(spikes.t / ms) / dt).astype(np.int64)
     spike_neurons = np.asarray(spikes.i, dtype=np.int64)
     order = np.lexsort((spike_neurons, spike_steps))

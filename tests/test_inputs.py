@@ -126,10 +126,57 @@ def test_bad_currents(make, error, message):
         make()
 
 
-def test_a_callable_returning_text_is_refused():
+class Opaque:
+    def __repr__(self):
+        return "<Opaque>"
+
+
+@pytest.mark.parametrize(
+    ("returned", "named"),
+    [
+        ("high", r"str 'high'"),
+        ("3", r"str '3'"),  # a number in quotes is still text: not read as 3 nA
+        (None, r"None"),
+        ({"I": 3.0}, r"dict \{'I': 3\.0\}"),
+        (Opaque(), r"Opaque <Opaque>"),
+        (1 + 2j, r"complex \(1\+2j\)"),
+        (["3", "4"], r"list \['3', '4'\]"),
+        ([1.0, [2.0, 3.0]], r"list \[1\.0, \[2\.0, 3\.0\]\]"),  # ragged
+        (np.array(["3"]), r"an array of dtype <U1 and shape \(1,\)"),
+    ],
+)
+def test_a_callable_returning_anything_but_numbers_is_refused_naming_its_type(returned, named):
     net = sl.Network()
-    net.add_population("A", current=lambda t: "high")
-    with pytest.raises(sl.CurrentError, match=r"population 'A': current: the current function must return numbers"):
+    net.add_population("A", current=lambda t: returned)
+    with pytest.raises(sl.CurrentError, match=r"population 'A': current: the current function must return numbers "
+                                              rf"\(nA\); it returned {named} at t = 0\.0 ms"):
+        net.run(1.0)
+
+
+@pytest.mark.parametrize(("late", "named"), [("3", "str '3'"), (None, "None")])
+def test_a_callable_that_returns_text_only_later_is_refused_at_that_time(late, named):
+    """Numbers first, then not: the per-step calls are checked like the first one (before,
+    "3" was silently read as 3 nA there)."""
+    net = sl.Network(dt=0.1)
+    net.add_population("A", current=lambda t: 1.0 if t < 0.5 else late)
+    with pytest.raises(sl.CurrentError, match=rf"must return numbers \(nA\); it returned {named} at t = 0\.5 ms"):
+        net.run(1.0)
+
+
+def test_a_callable_that_changes_shape_later_is_refused_at_that_time():
+    net = sl.Network(dt=0.1)
+    net.add_population("A", 2, current=lambda t: 1.0 if t < 0.5 else [1.0, 2.0, 3.0])
+    with pytest.raises(sl.CurrentError, match=r"population 'A': current: the current function must return a number "
+                                              r"or an array of 2 values \(one per neuron\) \(got shape \(3,\) "
+                                              r"at t = 0\.5 ms\)"):
+        net.run(1.0)
+
+
+def test_a_per_neuron_callable_returning_text_names_its_neuron():
+    net = sl.Network()
+    net.add_population("A", 2, current=[lambda t: 1.0, lambda t: "2"])
+    with pytest.raises(sl.CurrentError, match=r"current, neuron 1: the current function must return numbers \(nA\); "
+                                              r"it returned str '2'"):
         net.run(1.0)
 
 
