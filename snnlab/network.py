@@ -423,7 +423,7 @@ class Network:
         All checks that involve several objects run here, before any step."""
         return build(self)
 
-    def run(self, duration: float, record="auto"):
+    def run(self, duration: float, record="auto", *, backend: str = "snnlab", threads: int | None = None):
         """Build and simulate ``duration`` ms from t = 0; return a :class:`snnlab.Result`.
 
         Parameters
@@ -434,8 +434,42 @@ class Network:
             Which potentials and currents to keep (spikes are always kept). "auto"
             keeps all of them when they take at most 64 MB, and none otherwise, with a
             warning.
+        backend : {"snnlab", "nest"}
+            The engine: snnlab's own (default), or NEST (``pip install 'snnlab[nest]'``),
+            which builds the same network and gives the same spikes; see
+            :mod:`snnlab.backends` and docs/backends.md for what is mapped and what is refused.
+        threads : int or None
+            Threads of a backend that has them (NEST's ``local_num_threads``). Default None: one.
         """
-        return self.build().run(duration, record=record)
+        if isinstance(backend, str) and backend == "snnlab" and threads is None:
+            return self.build().run(duration, record=record)
+        from . import backends
+
+        return backends.run(self, duration, backend=backend, threads=threads, record=record)
+
+    def export(self, backend: str, path, duration: float):
+        """Write a self-contained script that runs this network for ``duration`` ms on another
+        engine, for a machine without snnlab (a cluster), and its data file.
+
+        Parameters
+        ----------
+        backend : {"nest"}
+            The engine the script runs.
+        path : str or Path
+            The script, ending in ``.py``; the data go to the same name with ``.npz``.
+        duration : float
+            ms: time-varying currents are evaluated now, by snnlab, for this long.
+
+        Returns
+        -------
+        (Path, Path)
+            The script and the data file. ``python model.py [--threads K]`` (or ``mpirun -np P
+            python model.py`` with a NEST built with MPI) saves the spikes in
+            ``model_result.npz``, which :func:`snnlab.load` reads. See docs/backends.md.
+        """
+        from . import backends
+
+        return backends.export(self, backend, path, duration)
 
 
 def _split_current(current, n_exc, n_inh, owner):

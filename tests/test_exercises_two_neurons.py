@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 import snnlab as sl
-from snnlab.exercises import BUDGET, REGISTRY, exercise, grade_namespace
+from snnlab.exercises import BUDGET, REGISTRY, grade_namespace
 from snnlab.exercises import two_neurons as check
-from snnlab.exercises._core import RESULTS
 
 # -- reference solutions (the notebook's) ---------------------------------------------------------------------
 
@@ -100,33 +99,6 @@ def test_grade_namespace_names_a_missing_function():
 @pytest.mark.parametrize("name", ["build_ee", "build_ei", "build_pair"])
 def test_the_grader_gets_the_check_that_prepares_the_engine_first(name):
     assert REGISTRY[(check.NOTEBOOK, name)].check is CHECKS[name]
-
-
-@pytest.mark.parametrize("fails", [False, True], ids=["slow", "raises"])
-def test_preparation_runs_before_the_budget_starts(fails):
-    """Loading (or compiling) the engine can take longer than the budget; it must not be blamed on
-    the student's code. A preparation that fails is left to the check to meet and report."""
-    calls = []
-
-    def prepare():
-        calls.append(1)
-        if fails:
-            raise RuntimeError("no engine")
-        time.sleep(BUDGET + 0.1)
-
-    @check._prepared_by(prepare)
-    @exercise("test-01-toy", "toy", targets="toy", title="a check that needs a preparation")
-    def toy(value):
-        return f"got {value}"
-
-    try:
-        verdict = toy(1, quiet=True)
-        registered = REGISTRY[("test-01-toy", "toy")].check
-    finally:
-        REGISTRY.pop(("test-01-toy", "toy"), None)
-        RESULTS.pop(("test-01-toy", "toy"), None)
-    assert verdict.passed and verdict.message == "got 1"
-    assert calls == [1] and registered is toy
 
 
 def _stub(*args, **kwargs):

@@ -90,19 +90,51 @@ class Exercise:
     check: Callable = field(repr=False, compare=False)
 
 
-def exercise(notebook: str, name: str, targets: tuple[str, ...] | str, title: str):
+@functools.cache
+def warm_engine() -> None:
+    """Run the smallest network once per process. The first snnlab run in a process loads (on a
+    fresh install: compiles) the engine's numba kernel, from half a second to several seconds on
+    a busy machine; every check calls this before its clock starts, so that time is not taken
+    from the student's budget, nor mistaken for an endless loop in their code."""
+    from ..network import Network
+
+    net = Network(dt=0.1, seed=0)
+    net.add_population("warm-up", 1)
+    net.run(0.1)
+
+
+def exercise(notebook: str, name: str, targets: tuple[str, ...] | str, title: str, prepare=None):
     """Make ``body(*student_values)`` a check: it returns a short description of what was checked
     (passed), raises :class:`Failure` (failed) or :class:`NotDone` (not done yet). The check
     prints its one-line verdict, records it in :data:`RESULTS` and returns it. Its keyword
-    ``quiet=True`` skips the printing (for graders and tests)."""
+    ``quiet=True`` skips the printing (for graders and tests).
+
+    Before the check's clock starts it loads the engine (:func:`warm_engine`) and calls
+    ``prepare()``, if given: work of the check's own (reference runs, cached by the caller) that
+    must not count against the student's budget. An error there is left for the check to meet
+    again inside its budget, and report."""
     targets = (targets,) if isinstance(targets, str) else tuple(targets)
 
     def decorate(body):
         @functools.wraps(body)
         def check(*values, quiet: bool = False):
+            warm_engine()
+            if prepare is not None:
+                try:
+                    prepare()
+                except Exception:
+                    pass
             start = time.perf_counter()
-            with _deadline(start + BUDGET):
-                status, message = _judge(body, values)
+            if len(values) != len(targets):
+                status, message = "failed", (f"the check takes {len(targets)} value(s), {', '.join(targets)}, "
+                                             f"and was given {len(values)}: call it as "
+                                             f"check.{body.__name__}({', '.join(targets)})")
+            else:
+                try:
+                    with _deadline(start + BUDGET):
+                        status, message = _judge(body, values)
+                except _OutOfTime:  # the alarm rang after the body was done, before it was disarmed
+                    status, message = "failed", _OUT_OF_TIME
             verdict = Verdict(notebook, name, status, message)
             RESULTS[(notebook, name)] = verdict
             if not quiet:
@@ -127,12 +159,15 @@ def _judge(body, values) -> tuple[str, str]:
     except Failure as exc:
         return "failed", str(exc)
     except _OutOfTime:
-        return "failed", (f"the check ran out of its {BUDGET:g} s: does your code loop forever, or do "
-                          "much more work than the exercise needs?")
+        return "failed", _OUT_OF_TIME
     except Exception as exc:  # a bug in the check itself: say so rather than blame the student
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return "failed", (f"the check itself stopped with {type(exc).__name__}: {exc} "
                           f"(at {where.name}, line {where.lineno}); please tell your instructor")
+
+
+_OUT_OF_TIME = (f"the check ran out of its {BUDGET:g} s: does your code loop forever, or do much more work "
+                "than the exercise needs?")
 
 
 class _deadline:
@@ -217,6 +252,7 @@ def array(value, *, what: str, shape: tuple | None = None, case: str = "", kinds
     if shape is not None:
         ok = out.ndim == len(shape) and all(s is None or s == o for s, o in zip(shape, out.shape))
         if not ok:
+            # "(3)", not "(3,)": read by students, and pinned in the exercise modules' tests
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise Failure(f"{what} should have shape {want}, got shape {out.shape}{where}")
     return out

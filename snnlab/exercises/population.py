@@ -41,18 +41,6 @@ DELAY = 0.1  # ms, one step
 DURATION = 100.0  # ms
 
 
-def _load_kernels() -> None:
-    """Run the smallest network once. A fresh process loads numba's compiled kernels on its first
-    run (about a second): done here, at import (the notebook's setup cell), that second does not
-    eat into a check's 2 s budget; in a notebook it was going to be paid by the first run anyway."""
-    net = Network(dt=DT, seed=0)
-    net.add_population("warm-up", 1)
-    net.run(DT)
-
-
-_load_kernels()
-
-
 # -- references ---------------------------------------------------------------------------------------
 def reference_degree(n: int, p: float) -> int:
     """Targets per source of the report's rule over ``n`` neurons: ``ceil(n*p)`` (on ``n*p``

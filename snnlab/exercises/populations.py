@@ -24,30 +24,12 @@ import numpy as np
 
 from .. import analysis
 from ..experiments import populations as ex
-from ..inputs import Noise
 from ..network import Network
 from ..neurons import LIF
 from ..results import Result
 from ._core import Failure, array, call, exercise, number
 
 NOTEBOOK = "03_populations"
-
-
-def _warm_up() -> None:
-    """Run a tiny network once, at import, with the parts the checks below use (fixed out-degree
-    and fixed probability projections, a coupling): a fresh process spends about a second
-    loading the compiled kernels on its first run, which would otherwise eat a check's budget.
-    In a notebook it costs nothing extra: the notebook's own first run would pay it."""
-    net = Network(dt=0.1, seed=0)
-    a = net.add_population("A", 10, "excitatory", current=2.0)
-    b = net.add_population("B", 10, "inhibitory", current=Noise(0.0, 1.0) + 1.0)
-    net.connect(a, a, rule="fixed_outdegree", k=1)
-    net.connect(a, b, rule="fixed_probability", p=0.5)
-    net.couple(a, b, every=2, effect=1.0)
-    net.run(1.0, record=None)
-
-
-_warm_up()
 
 
 def _show_counts(counts) -> str:

@@ -338,12 +338,4 @@ def fi_curve(student):
             "neuron, an Euler neuron, below and at the rheobase)")
 
 
-def _warm_engine() -> None:
-    """Load numba's compiled kernel now (about a second in a fresh process), so that a check's
-    2 s budget is spent on the student's code, not on loading snnlab's."""
-    _reference_run(np.ones(2), LIF(method="euler"), 0.1)
-
-
-_warm_engine()
-
 __all__ = ["NOTEBOOK", "fi_curve", "first_spike_time", "lif_step", "simulate_lif"]

@@ -30,7 +30,7 @@ from ..experiments import two_neurons as ex
 from ..network import Network
 from ..neurons import LIF
 from ..results import Result
-from ._core import REGISTRY, Failure, _describe, array, call, exercise
+from ._core import Failure, _describe, array, call, exercise
 
 NOTEBOOK = "01_two_neurons"
 
@@ -48,30 +48,6 @@ _NEGATIVE_WEIGHT_HINT = (
 )
 _DELAY_HINT = ("snnlab's delay is in ms, while the report's delay = 1 counts steps: one step of dt = 0.1 ms "
                "is delay=0.1")
-
-
-def _prepared_by(prepare):
-    """Run ``prepare()`` before the check's clock starts: the first snnlab run in a process loads
-    (or, on a fresh install, compiles) the engine's numba kernel, which takes from half a second
-    to several seconds and must not count against the student's budget, nor be taken for an
-    endless loop in their code. Its results (the reference runs) are cached, so it costs nothing
-    after the first check. The wrapped check replaces the plain one in :data:`REGISTRY`, so a
-    grader calling ``grade_namespace`` gets it too."""
-    def decorate(check):
-        @functools.wraps(check)
-        def run(*values, quiet: bool = False):
-            try:
-                prepare()
-            except Exception:  # the check meets it again inside its budget, and reports it
-                pass
-            return check(*values, quiet=quiet)
-
-        key = (check.exercise.notebook, check.exercise.name)
-        REGISTRY[key] = dataclasses.replace(check.exercise, check=run)
-        run.exercise = REGISTRY[key]
-        return run
-
-    return decorate
 
 
 # -- network checks ---------------------------------------------------------------------------------------------
@@ -272,15 +248,15 @@ def _check_example(function, name: str, what: str) -> str:
             f"the currents at all {reference.steps} steps, all {spikes} spikes and every potential agree")
 
 
-@_prepared_by(lambda: _report_example("E-E"))
-@exercise(NOTEBOOK, "build_ee", targets="build_ee", title="Example 1 built with Network, add_population and connect")
+@exercise(NOTEBOOK, "build_ee", targets="build_ee", title="Example 1 built with Network, add_population and connect",
+          prepare=lambda: _report_example("E-E"))
 def build_ee(student_build_ee):
     """Exercise 1.1: ``build_ee()`` returns the report's Example 1 as an ``sl.Network``."""
     return _check_example(student_build_ee, "E-E", "build_ee()")
 
 
-@_prepared_by(lambda: _report_example("E-I"))
-@exercise(NOTEBOOK, "build_ei", targets="build_ei", title="Example 2: an excitatory and an inhibitory neuron")
+@exercise(NOTEBOOK, "build_ei", targets="build_ei", title="Example 2: an excitatory and an inhibitory neuron",
+          prepare=lambda: _report_example("E-I"))
 def build_ei(student_build_ei):
     """Exercise 1.3: ``build_ei()`` returns the report's Example 2 as an ``sl.Network``."""
     return _check_example(student_build_ei, "E-I", "build_ei()")
@@ -352,9 +328,8 @@ def _pair_references() -> tuple:
     return tuple(out)
 
 
-@_prepared_by(_pair_references)
 @exercise(NOTEBOOK, "build_pair", targets="build_pair",
-          title="Any pair of neurons: kinds, currents, weight, delay and directions")
+          title="Any pair of neurons: kinds, currents, weight, delay and directions", prepare=_pair_references)
 def build_pair(student_build_pair):
     """Exercise 1.4: ``build_pair(kind_a, kind_b, current_a, current_b, weight, delay, a_to_b, b_to_a)``."""
     what = "build_pair(kind_a, kind_b, current_a, current_b, weight=..., delay=..., a_to_b=..., b_to_a=...)"
