@@ -311,14 +311,14 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     if result.duration - start < 20.0:
         raise ValueError(f"{owner}.start: must leave at least 20 ms of the {result.duration:g} ms run (got {start!r})")
     steps, _ = result.spike_steps(label)
-    k0 = round(start / result.dt)
+    k0 = int(check.whole_steps(start, result.dt))  # snnlab's one rounding rule, as analysis does
     count = int(np.count_nonzero(np.asarray(steps) >= k0))
     rate = analysis.mean_rate(result, label, start=start)
     cv = analysis.mean_cv_isi(result, label, start=start)
     if count == 0:
         return BrunelState(rate, cv, math.nan, 0.0, math.nan, 0.0, classify_state(rate, cv, 0.0, math.nan, 0.0))
     fano = analysis.spike_synchrony(result, label, bin=1.0, start=start)
-    bin_steps = round(1.0 / result.dt)
+    bin_steps = int(check.whole_steps(1.0, result.dt))
     counts = np.bincount((np.asarray(steps)[np.asarray(steps) >= k0] - k0) // bin_steps,
                          minlength=(result.steps - k0) // bin_steps).astype(float)
     counts = counts[: (result.steps - k0) // bin_steps]
