@@ -60,7 +60,8 @@ def brunel_panel() -> Panel:
     controls = {
         "g": slider("g", "g (inhibition)", 5.0, 0.0, 8.0, 0.1, readout_format=".1f"),
         "nu_ext_ratio": slider("nu_ext_ratio", "ν_ext / ν_thr", 2.0, 0.0, 4.0, 0.1, readout_format=".1f"),
-        "n_exc": dropdown("n_exc", "N_E (N_I = N_E/4)", [("1000", 1000), ("2000", 2000), ("5000 (slow)", 5000)], 2000),
+        "n_exc": dropdown("n_exc", "N_E", [("1000", 1000), ("2000", 2000), ("5000 (slow)", 5000)], 2000,
+                          tooltip="N_E (N_I = N_E/4)"),
         "seed": seed_control(0),
     }
     # about 120 ms an update (spikes of 2500 neurons): redrawn when a slider is let go, not while it moves
