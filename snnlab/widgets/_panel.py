@@ -74,8 +74,9 @@ def _style():
 def slider(name: str, description: str, value: float, min: float, max: float, step: float,
            continuous: bool = False, readout_format: str = ".2f", tooltip: str | None = None) -> w.FloatSlider:
     """A float slider for parameter ``name`` (its class ``snnlab-<name>`` lets browser tests
-    find it). ``continuous=False`` (default) updates on release or key press only, so a drag
-    never queues a pile of simulations."""
+    find it). ``continuous=False`` (default) updates on release or key press only;
+    :meth:`Panel.widget` turns continuous updates on for a ``continuous`` panel, whose drawing
+    thread drops the values it has no time for, so a drag never queues a pile of simulations."""
     control = w.FloatSlider(value=value, min=min, max=max, step=step, description=description,
                             continuous_update=continuous, readout_format=readout_format,
                             style=_style(), layout=CONTROL_LAYOUT, tooltip=tooltip or description)
@@ -173,7 +174,22 @@ class Panel:
     summary : callable(result) -> str, optional
         One line of text shown under the figure (spike counts, rates, the winner).
     figsize : (float, float)
-        Inches.
+        Inches, at ``dpi`` (80) dots per inch; :data:`FIGURE_WIDTH` wide fits beside the controls
+        at 1366 x 768.
+    dpi : int
+        Dots per inch of the PNG.
+    title : str or None
+        Bold line above the panel.
+    continuous : bool
+        Redraw while a slider moves (for panels whose update takes well under 100 ms);
+        False redraws when it is let go. Default True.
+
+    Attributes
+    ----------
+    last_seconds : float
+        Time of the last :meth:`update`, s.
+    renders : int
+        How many updates were drawn (a drag draws fewer than it sends changes).
     """
 
     controls: dict
