@@ -114,7 +114,9 @@ PEAK_FRACTION_FAST = 0.6
 FAST_HZ = 100.0
 #: The labels classify_state can return, in the order the map's colours use.
 STATES = ("SR", "AR", "AI", "SI-fast", "SI-slow", "quiescent")
-STATE_COLORS = {"SR": "#7b3294", "AR": "#c2a5cf", "AI": "#1a9641", "SI-fast": "#fdae61", "SI-slow": "#d7191c",
+#: Colours of the states on the map: neither red nor blue, which mean excitatory and inhibitory
+#: everywhere else in the course.
+STATE_COLORS = {"SR": "#7b3294", "AR": "#c2a5cf", "AI": "#1a9641", "SI-fast": "#fdb863", "SI-slow": "#8c510a",
                 "quiescent": "0.85"}
 STATE_NAMES = {"SR": "synchronous regular", "AR": "asynchronous regular", "AI": "asynchronous irregular",
                "SI-fast": "synchronous irregular, fast", "SI-slow": "synchronous irregular, slow",
@@ -542,19 +544,18 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
 
     index = np.vectorize(STATES.index)(smap.labels)
     cmap = ListedColormap([STATE_COLORS[s] for s in STATES])
-    gs, ratios = smap.gs, smap.ratios
-    ax.imshow(index, cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, origin="lower", aspect="auto",
-              extent=(-0.5, gs.size - 0.5, -0.5, ratios.size - 0.5), interpolation="nearest")
-    for i in range(ratios.size):
-        for j in range(gs.size):
-            ax.text(j, i, f"{smap.labels[i, j]}\n{smap.rate[i, j]:.0f} Hz", ha="center", va="center",
-                    fontsize="small", color="white" if smap.labels[i, j] in ("SR", "AI", "SI-slow") else "black")
-    ax.set_xticks(range(gs.size), [f"{g:g}\n(balance)" if g == 4.0 else f"{g:g}" for g in gs])
-    ax.set_yticks(range(ratios.size), [f"{r:g}" for r in ratios])
+    gs, ratios = np.asarray(smap.gs, dtype=float), np.asarray(smap.ratios, dtype=float)
+    # each run's cell reaches halfway to its neighbours: both axes spaced by value
+    ax.pcolormesh(_cell_edges(gs), _cell_edges(ratios), index, cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5,
+                  edgecolors="white", linewidth=0.5)
+    for i, ratio in enumerate(ratios):
+        for j, g in enumerate(gs):
+            ax.text(g, ratio, f"{smap.labels[i, j]}\n{smap.rate[i, j]:.0f} Hz", ha="center", va="center",
+                    fontsize="small", color="white" if smap.labels[i, j] in _DARK_STATES else "black")
+    ax.set_xticks(gs, [f"{g:g}\n(balance)" if g == 4.0 else f"{g:g}" for g in gs])
+    ax.set_yticks(ratios, [f"{r:g}" for r in ratios])
     if point is not None:
-        x = np.interp(point[0], gs, np.arange(gs.size))
-        y = np.interp(point[1], ratios, np.arange(ratios.size))
-        ax.plot([x], [y], marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black")
+        ax.plot([point[0]], [point[1]], marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black")
     ax.set_xlabel("relative inhibition g (g = 4: inhibition balances excitation)")
     ax.set_ylabel("external rate ν_ext / ν_thr")
     present = [s for s in STATES if np.any(smap.labels == s)]
@@ -563,10 +564,23 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
     ax.set_title(f"N_E = {smap.n_exc}, {smap.duration:g} ms (measured after {smap.start:g} ms)", fontsize="medium")
 
 
+#: States whose map colour is dark enough for white text.
+_DARK_STATES = ("SR", "AI", "SI-slow")
+
+
+def _cell_edges(values: np.ndarray) -> np.ndarray:
+    """Edges of cells centred on sorted ``values``: halfway between neighbours, and as far
+    again beyond the first and the last."""
+    if values.size == 1:
+        return np.array([values[0] - 0.5, values[0] + 0.5])
+    mids = (values[:-1] + values[1:]) / 2.0
+    return np.concatenate(([values[0] - (mids[0] - values[0])], mids, [values[-1] + (values[-1] - mids[-1])]))
+
+
 def draw_examples(fig, runs: dict) -> None:
-    """Brunel's example states side by side in ``fig``: :func:`draw_state` of each run (raster
-    above, population rates below), titled with its point of :data:`EXAMPLES` and the state
-    measured.
+    """Brunel's example states in ``fig``, two per row (readable in a figure 10-11 inches wide,
+    e.g. ``figsize=(11, 8)``): :func:`draw_state` of each run (raster above, population rates
+    below), titled with its point of :data:`EXAMPLES` and the state measured.
 
     Parameters
     ----------
@@ -579,12 +593,19 @@ def draw_examples(fig, runs: dict) -> None:
 
     from .. import plotting
 
-    axes = plotting.reuse_layout(fig, Figure.subplots, 2, len(runs), squeeze=False, height_ratios=(1.4, 1.0))
-    for column, (name, (res, state)) in enumerate(runs.items()):
-        draw_state(res, axes[0, column], axes[1, column], state)
+    columns = 2 if len(runs) > 1 else 1
+    rows = 2 * math.ceil(len(runs) / columns)
+    axes = plotting.reuse_layout(fig, Figure.subplots, rows, columns, squeeze=False,
+                                 height_ratios=(1.4, 1.0) * (rows // 2))
+    for k, (name, (res, state)) in enumerate(runs.items()):
+        row, column = 2 * (k // columns), k % columns
+        draw_state(res, axes[row, column], axes[row + 1, column], state)
         g, ratio = EXAMPLES[name]
-        axes[0, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
-                                  f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+        axes[row, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
+                                    f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+    for k in range(len(runs), columns * rows // 2):  # an odd number of runs leaves one place empty
+        for ax in axes[2 * (k // columns):2 * (k // columns) + 2, k % columns]:
+            ax.set_visible(False)
     res = next(iter(runs.values()))[0]
     J = res.params["projections"][0]["weight"]  # E -> E and I
     fig.suptitle(f"N_E = {res.size('E')}, N_I = {res.size('I')}, J = {J:g} mV; rasters: the first "
@@ -601,7 +622,7 @@ def figures() -> dict:
     for name, (g, ratio) in EXAMPLES.items():
         res = brunel(g=g, nu_ext_ratio=ratio, n_exc=EXAMPLE_N_EXC, J=None)
         runs[name] = (res, measure_state(res))
-    out["states"] = plt.figure(figsize=(16, 6.5), layout="constrained")
+    out["states"] = plt.figure(figsize=(11, 8), layout="constrained")
     draw_examples(out["states"], runs)
     fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
     draw_state_map(load_state_map(), ax)
