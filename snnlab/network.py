@@ -16,8 +16,10 @@ Example
 >>> b = net.add_population("B", n=1, kind="inhibitory", current=lambda t: 10.0)
 >>> _ = net.connect(a, b, rule="all_to_all", weight=2.0, delay=1.0)
 >>> res = net.run(100.0)
->>> res.spike_count("A").tolist()
-[7]
+>>> res.spike_count("A").tolist(), res.spike_count("B").tolist()
+([34], [103])
+>>> res.spikes("B")[0][:3].round(1).tolist()   # ms: B's own 10 nA makes it fire every 1.1 ms
+[1.0, 2.1, 3.2]
 """
 
 from __future__ import annotations

@@ -43,9 +43,17 @@ class Result:
 
     Examples
     --------
-    >>> times, neurons = res.spikes("A")      # doctest: +SKIP
-    >>> u = res.potential("B")                # (steps, n), time-major
-    >>> rates = res.firing_rate("A")          # Hz, one per neuron
+    >>> import snnlab as sl
+    >>> net = sl.Network(dt=0.1, seed=0)
+    >>> _ = net.add_population("A", n=3, kind="excitatory", current=[1.5, 2.0, 4.0])
+    >>> res = net.run(100.0)
+    >>> times, neurons = res.spikes("A")      # ms, and the neuron of each spike
+    >>> times[:3].round(1).tolist(), neurons[:3].tolist()
+    ([2.8, 5.7, 6.9], [2, 2, 1])
+    >>> res.potential("A").shape              # (steps, n), time-major: u(t) at res.time
+    (1000, 3)
+    >>> res.firing_rate("A").tolist()         # Hz, one per neuron
+    [90.0, 140.0, 340.0]
     """
 
     def __init__(self, *, dt, steps, labels, kinds, sizes, models, spike_steps, spike_neurons, recorded,

@@ -15,10 +15,13 @@ axes, later ones get the same axes back, emptied, and run the same drawing code 
 The figure has no layout engine: a constrained layout costs about as much as drawing the
 axes again, so plot functions place their axes with :func:`fixed_grid`.
 
-A slider can reach legal but suspicious settings (a coarse dt, a delay that rounds to
-whole steps). The simulator warns about them; inside a widget callback a warning would go
-to the kernel's log, where no student sees it, so the panel catches snnlab's warnings and
-shows them under the figure, after the summary.
+A slider can take a network outside the physiological range (a potential hundreds of mV
+below rest, rates of thousands of Hz, one spike enough to fire a neuron): the summary then
+says so in words, with the reason (:mod:`snnlab.ranges`). A slider can also reach legal but
+suspicious settings (a coarse dt, a delay that rounds to whole steps). The simulator warns
+about them; inside a widget callback a warning would go to the kernel's log, where no
+student sees it, so the panel catches snnlab's warnings and shows them under the figure,
+after the summary.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
 from ..plotting import _has_layout
+from ..ranges import out_of_range
+from ..results import Result
 
 #: Width of slider descriptions, so labels with units are not cut off.
 DESCRIPTION_WIDTH = "13em"
@@ -193,6 +198,7 @@ class Panel:
                 notes.append(str(item.message))
             else:  # not ours to explain: let it through
                 warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        text += "".join(f"\n⚠ {note}" for note in physiology_notes(result))
         text += "".join(f"\nnote: {note}" for note in dict.fromkeys(notes))
         return result, self.figure, text
 
@@ -239,6 +245,16 @@ class Panel:
         box = w.VBox(children)
         box.add_class("snnlab-panel")
         return box
+
+
+def physiology_notes(result) -> list[str]:
+    """:func:`snnlab.ranges.out_of_range` of a panel's result (a Result, or a dict, list or tuple
+    of them), each note once."""
+    if isinstance(result, Result):
+        return out_of_range(result)
+    parts = result.values() if isinstance(result, dict) else result if isinstance(result, (list, tuple)) else ()
+    notes = [note for part in parts if isinstance(part, Result) for note in out_of_range(part)]
+    return list(dict.fromkeys(notes))
 
 
 def _escape(text: str) -> str:

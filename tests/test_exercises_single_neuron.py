@@ -1,0 +1,375 @@
+"""Notebook 00's exercise checks (snnlab.exercises.single_neuron): the reference solutions pass,
+stubs are "not done yet", broken code gets a clear message, and plausible wrong solutions are
+each rejected with a message that names the failing case."""
+
+import math
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import snnlab as sl
+from snnlab.exercises import exercises, grade_namespace
+from snnlab.exercises import single_neuron as check
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- reference solutions (the notebook's, between its BEGIN/END SOLUTION markers) ---------------------------
+
+def lif_step(u, current, dt, model):
+    return u + dt / model.tau_m * (-(u - model.u_rest) + model.R * current)
+
+
+def first_spike_time(current, model):
+    drive = model.R * current
+    climb = model.threshold - model.u_rest
+    if drive <= climb:
+        return math.inf
+    return model.tau_m * math.log(drive / (drive - climb))
+
+
+def simulate_lif(current, model, dt, step=lif_step, threshold=None, reset=None, held_steps=None, stamp=0, floor=None,
+                 record_after=False):
+    """The reference loop; the keywords make the wrong variants below without copying it."""
+    potential = np.empty(len(current))
+    spikes = []
+    u = model.u_init
+    held = 0
+    for k in range(len(current)):
+        if not record_after:
+            potential[k] = u
+        if held > 0:
+            held -= 1
+        else:
+            u = step(u, current[k], dt, model)
+            if floor is not None:
+                u = max(u, floor)
+            if (threshold or (lambda u, m: u >= m.threshold))(u, model):
+                spikes.append((k + stamp) * dt)
+                u = model.u_reset if reset is None else reset(u, model)
+                held = round(model.refractory / dt) if held_steps is None else held_steps(model, dt)
+        if record_after:
+            potential[k] = u
+    return potential, np.array(spikes)
+
+
+def fi_curve(currents, model, duration):
+    net = sl.Network(dt=0.1)
+    net.add_population("fi", n=len(currents), kind="excitatory", current=np.asarray(currents, dtype=float),
+                       model=model)
+    result = net.run(duration, record=None)
+    return result.spike_count("fi") / (duration / 1000.0)
+
+
+REFERENCE = {"lif_step": lif_step, "first_spike_time": first_spike_time, "simulate_lif": simulate_lif,
+             "fi_curve": fi_curve}
+CHECKS = {name: getattr(check, name) for name in REFERENCE}
+
+
+def verdict_of(name, student):
+    return CHECKS[name](student, quiet=True)
+
+
+# -- every check: reference, stubs, broken code ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+def test_the_reference_solution_passes(name):
+    verdict = verdict_of(name, REFERENCE[name])
+    assert verdict.passed, verdict.line()
+    assert verdict.line().startswith(f"✓ {name}: ")
+
+
+def test_grading_the_notebook_namespace_passes_every_exercise():
+    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
+    assert [v.exercise for v in verdicts] == list(REFERENCE)
+    assert all(v.passed for v in verdicts), [v.line() for v in verdicts if not v.passed]
+
+
+def test_the_notebook_lists_its_exercises_in_order():
+    assert [ex.name for ex in exercises("00_lif_neuron")] == list(REFERENCE)
+    assert all(ex.targets == (ex.name,) for ex in exercises("00_lif_neuron"))
+
+
+def _raises_stub(*args):
+    raise NotImplementedError("Student exercise: write it")
+
+
+def _returns_none(*args):
+    return None
+
+
+def _returns_ellipsis(*args):
+    return ...
+
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+@pytest.mark.parametrize("stub", [_raises_stub, _returns_none, _returns_ellipsis, None])
+def test_a_stub_is_not_done_yet(name, stub):
+    verdict = verdict_of(name, stub)
+    assert verdict.status == "not done", verdict.line()
+    assert verdict.line().startswith(f"… {name}: not done yet")
+
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+def test_code_that_raises_is_failed_with_the_error_and_the_case(name):
+    def broken(*args):
+        return 1 / 0
+
+    verdict = verdict_of(name, broken)
+    assert verdict.status == "failed"
+    assert re.search(r"raised ZeroDivisionError: division by zero on case \w", verdict.message), verdict.message
+
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+def test_code_that_loops_forever_is_interrupted(name):
+    def endless(*args):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    verdict = verdict_of(name, endless)
+    assert time.perf_counter() - start < 2.5
+    assert verdict.status == "failed"
+    assert "ran out of its 2 s" in verdict.message
+
+
+def test_passing_the_result_instead_of_the_function_is_explained():
+    verdict = verdict_of("lif_step", 0.5)
+    assert verdict.status == "failed"
+    assert "expected a function for lif_step(u, I, dt, model), got float" in verdict.message
+
+
+@pytest.mark.parametrize(("name", "wrong", "message"), [
+    ("lif_step", lambda u, i, dt, model: [1.0, 2.0],
+     r"with numbers u and I should be a number, got list .* on case at rest, no current"),
+    ("lif_step", lambda u, i, dt, model: np.atleast_1d(lif_step(u, i, dt, model))[:1],
+     r"lif_step\(u, I, dt, model\) with arrays should have shape \(9\), got shape \(1,\) on case random array"),
+    ("first_spike_time", lambda current, model: "6.93 ms",
+     r"first_spike_time\(current, model\) should be a number, got str '6.93 ms' on case the notebook's 2 nA"),
+    ("simulate_lif", lambda current, model, dt: simulate_lif(current, model, dt)[0],
+     r"should return two things, \(potential, spike_times\), got ndarray on case the notebook's neuron"),
+    ("simulate_lif", lambda i, model, dt: (simulate_lif(i, model, dt)[0][:-1], simulate_lif(i, model, dt)[1]),
+     r"the potential returned by simulate_lif should have shape \(1000\), got shape \(999,\)"),
+    ("fi_curve", lambda currents, model, duration: fi_curve(currents, model, duration)[:, None],
+     r"the rates returned by fi_curve should have shape \(13\), got shape \(13, 1\) on case the assignment's"),
+    ("fi_curve", lambda currents, model, duration: {"rates": 1},
+     r"the rates returned by fi_curve should be an array of numbers, got dict"),
+])
+def test_a_wrong_type_or_shape_is_named(name, wrong, message):
+    verdict = verdict_of(name, wrong)
+    assert verdict.status == "failed"
+    assert re.search(message, verdict.message), verdict.message
+
+
+# -- plausible wrong solutions, each rejected with the failing case --------------------------------------------
+
+def _exact_step(u, current, dt, model):
+    u_inf = model.u_rest + model.R * current
+    return u_inf + (u - u_inf) * np.exp(-dt / model.tau_m)
+
+
+def _step_with_reset(u, current, dt, model):
+    u = lif_step(u, current, dt, model)
+    return np.where(u >= model.threshold, model.u_reset, u) if np.ndim(u) else (
+        model.u_reset if u >= model.threshold else u)
+
+
+WRONG_STEPS = {
+    "the leak with a plus sign": (lambda u, i, dt, model: u + dt / model.tau_m * ((u - model.u_rest) + model.R * i),
+                                  r"case no current, u = 0.5 mV.*expected u after one step = 0.495 mV, got 0.505 mV"),
+    "dt/C instead of dt/tau_m": (lambda u, i, dt, model: u + dt / model.C * (-(u - model.u_rest) + model.R * i),
+                                 r"case R != 1, u = 0.3 mV, I = 1.2 nA.*R=2.5 MΩ, C=4 nF"),
+    "R forgotten": (lambda u, i, dt, model: u + dt / model.tau_m * (-(u - model.u_rest) + i),
+                    r"case R != 1, .*Hint: the current enters as R\*I"),
+    "u_rest forgotten": (lambda u, i, dt, model: u + dt / model.tau_m * (-u + model.R * i),
+                         r"case rest not at 0, u = -60 mV, I = 0.8 nA"),
+    "the exact update where Euler is asked": (_exact_step, r"case no current, .*expected u after one step = 0.495 mV, "
+                                                           r"got 0.495025 mV. Hint: that is the exact \(exponential\)"),
+    "a reset inside the step": (_step_with_reset,
+                                r"case above threshold, u = 1.5 mV.*Hint: the step is the membrane only"),
+    "the report's clamp at rest": (lambda u, i, dt, model: np.maximum(lif_step(u, i, dt, model), model.u_rest),
+                                   r"case below rest, u = -1 mV, I = 0 nA"),
+    "a Python loop that only works on numbers": (
+        lambda u, i, dt, model: float(lif_step(u, i, dt, model)),
+        r"raised TypeError: only (length-1|0-dimensional) arrays can be converted .* on case random array"),
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_STEPS))
+def test_lif_step_rejects(wrong):
+    student, message = WRONG_STEPS[wrong]
+    verdict = verdict_of("lif_step", student)
+    assert verdict.status == "failed", verdict.line()
+    assert re.search(message, verdict.message), verdict.message
+
+
+def _closed(formula):
+    def student(current, model):
+        drive, climb = model.R * current, model.threshold - model.u_rest
+        return math.inf if drive <= climb else formula(drive, climb, current, model)
+    return student
+
+
+WRONG_CLOSED = {
+    "the ratio upside down": (_closed(lambda d, c, i, m: m.tau_m * math.log((d - c) / d)),
+                              r"case the notebook's 2 nA, I = 2 nA.*expected the first spike time = 6.93147 ms, "
+                              r"got -6.93147 ms"),
+    "R forgotten": (_closed(lambda d, c, i, m: m.tau_m * math.log(i / (i - c))), r"case R != 1, I = 1 nA"),
+    "C instead of tau_m": (_closed(lambda d, c, i, m: m.C * math.log(d / (d - c))), r"case R != 1, I = 1 nA"),
+    "threshold instead of threshold - u_rest": (
+        lambda current, model: model.tau_m * math.log(model.R * current / (model.R * current - model.threshold)),
+        r"case rest not at 0, I = 2.5 nA"),
+    "the simulated (grid) time instead of the closed form": (
+        _closed(lambda d, c, i, m: math.floor(m.tau_m * math.log(d / (d - c)) / 0.1) * 0.1),
+        r"case the notebook's 2 nA.*expected the first spike time = 6.93147 ms, got 6.9 ms"),
+    "None when the neuron never fires": (
+        lambda current, model: None if model.R * current <= model.threshold - model.u_rest else
+        first_spike_time(current, model),
+        r"case zero current, I = 0 nA.*gave no answer .*returned None.*although it answered the cases before. "
+        r"Hint: below the rheobase"),
+    "nan when the neuron never fires": (
+        lambda current, model: math.nan if model.R * current <= model.threshold - model.u_rest else
+        first_spike_time(current, model),
+        r"case zero current, I = 0 nA.*expected math.inf \(the neuron never fires\), got nan"),
+    "a division by zero at the rheobase": (
+        lambda current, model: math.inf if model.R * current < model.threshold - model.u_rest else
+        model.tau_m * math.log(model.R * current / (model.R * current - (model.threshold - model.u_rest))),
+        r"raised ZeroDivisionError: float division by zero on case exactly at the rheobase, I = 1 nA"),
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_CLOSED))
+def test_first_spike_time_rejects(wrong):
+    student, message = WRONG_CLOSED[wrong]
+    verdict = verdict_of("first_spike_time", student)
+    assert verdict.status == "failed", verdict.line()
+    assert re.search(message, verdict.message), verdict.message
+
+
+WRONG_LOOPS = {
+    "the reset forgotten": (dict(reset=lambda u, m: u),
+                            r"case the notebook's neuron under a constant 2 nA, 100 ms .*at t = 6.9 ms \(step 69\): "
+                            r"expected the potential = 0 mV, got 1.00033 mV. Hint: u reached the threshold but was "
+                            r"not reset"),
+    "the spike stamped at the end of its step": (
+        dict(stamp=1), r"case the notebook's neuron .*expected 14 spikes at \[6.8, 13.7, .*got 14 at \[6.9, 13.8, .*"
+                       r"Hint: every spike is one step late"),
+    "a strict > at the threshold": (dict(threshold=lambda u, m: u > m.threshold),
+                                    r"case reaches threshold exactly .* at t = 0.125 ms \(step 1\): expected the "
+                                    r"potential = 0 mV, got 1 mV"),
+    "the refractory period ignored": (dict(held_steps=lambda m, dt: 0),
+                                      r"case refractory 2 ms .*expected the potential = 0 mV"),
+    "a reset to u_rest instead of u_reset": (dict(reset=lambda u, m: m.u_rest),
+                                            r"case reset below rest .*at t = 6.9 ms \(step 69\): "
+                                             r"expected the potential = -0.5 mV, got 0 mV"),
+    "the report's clamp at rest": (dict(floor=0.0), r"case negative then positive current .* at t = 0.1 ms \(step 1\)"),
+    "the exact update where Euler is asked": (dict(step=_exact_step),
+                                              r"case the notebook's neuron .*at t = 0.1 ms \(step 1\): expected the "
+                                              r"potential = 0.02 mV, got 0.0199\d* mV"),
+    "the potential recorded after the step": (dict(record_after=True),
+                                              r"case the notebook's neuron .*at t = 0 ms \(step 0\).*Hint: the first "
+                                              r"sample is the state the run starts from"),
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_LOOPS))
+def test_simulate_lif_rejects(wrong):
+    changes, message = WRONG_LOOPS[wrong]
+    verdict = verdict_of("simulate_lif", lambda current, model, dt: simulate_lif(current, model, dt, **changes))
+    assert verdict.status == "failed", verdict.line()
+    assert re.search(message, verdict.message), verdict.message
+
+
+def test_simulate_lif_rejects_step_numbers_for_spike_times():
+    def in_steps(current, model, dt):
+        potential, spikes = simulate_lif(current, model, dt)
+        return potential, np.round(spikes / dt)
+
+    verdict = verdict_of("simulate_lif", in_steps)
+    assert re.search(r"case the notebook's neuron .*expected 14 spikes at \[6.8, 13.7, .*got 14 at \[68, 137, .*"
+                     r"Hint: these look like step numbers k", verdict.message), verdict.message
+
+
+def test_simulate_lif_rejects_a_start_from_rest_where_the_model_starts_elsewhere():
+    def from_rest(current, model, dt):
+        return simulate_lif(current, model.replace(u_init=model.u_rest), dt)
+
+    verdict = verdict_of("simulate_lif", from_rest)
+    assert re.search(r"case no current, starting above rest .*step 0\): expected the potential = 0.5 mV, got 0 mV",
+                     verdict.message), verdict.message
+
+
+def _counts(currents, model, duration):
+    return fi_curve(currents, model, duration) * duration / 1000.0
+
+
+WRONG_FI = {
+    "rates in spikes per ms": (lambda c, m, d: _counts(c, m, d) / d,
+                               r"case the assignment's neuron, duration = 500 ms.*I = 1.5 nA: expected a rate of "
+                               r"90 Hz \(within 2 Hz, one spike in the run\), got 0.09 Hz"),
+    "spike counts, not rates": (_counts, r"case the assignment's neuron, .*I = 1.5 nA: .*got 45 Hz"),
+    "the closed form instead of the runs": (lambda c, m, d: sl.lif_rate(c, m),
+                                            r"case the assignment's neuron, .*I = 2 nA: expected a rate of 142 Hz .*"
+                                            r"got 144.27 Hz"),
+    "the refractory period ignored": (lambda c, m, d: fi_curve(c, m.replace(refractory=0.0), d),
+                                      r"case refractory 3 ms, .*I = 2 nA: expected a rate of 100 Hz .*got 140 Hz. "
+                                      r"Hint: run the model you are given: its refractory period"),
+    "the default neuron instead of the model given": (lambda c, m, d: fi_curve(c, sl.LIF(), d),
+                                                      r"case refractory 3 ms, .*I = 2 nA: .*got 140 Hz"),
+    "Euler for every model": (lambda c, m, d: fi_curve(c, m.replace(method="euler"), d),
+                              r"case the assignment's neuron, .*I = 2.5 nA: expected a rate of 192 Hz .*got 196 Hz"),
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_FI))
+def test_fi_curve_rejects(wrong):
+    student, message = WRONG_FI[wrong]
+    verdict = verdict_of("fi_curve", student)
+    assert verdict.status == "failed", verdict.line()
+    assert re.search(message, verdict.message), verdict.message
+
+
+def test_fi_curve_accepts_rates_from_intervals():
+    """1000 / mean interval is a rate too; it differs from the count by less than one spike."""
+    def from_intervals(currents, model, duration):
+        net = sl.Network(dt=0.1)
+        net.add_population("fi", n=len(currents), kind="excitatory", current=np.asarray(currents, float), model=model)
+        trains = net.run(duration, record=None).spike_trains("fi")
+        return np.array([1000.0 / np.diff(t).mean() if t.size > 1 else t.size * 1000.0 / duration for t in trains])
+
+    assert verdict_of("fi_curve", from_intervals).passed
+
+
+def test_a_check_prints_one_line():
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check.first_spike_time(first_spike_time)
+    assert out.getvalue().count("\n") == 1
+    assert re.fullmatch(r"✓ first_spike_time: \d+ cases agree with the closed form .*\n", out.getvalue())
+
+
+def test_every_check_answers_within_its_budget_in_a_fresh_process():
+    """A fresh process loads numba's cached kernel once, at the module's import, not inside a check."""
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_exercises_single_neuron import REFERENCE
+from snnlab.exercises import single_neuron as check
+for name, solution in REFERENCE.items():
+    start = time.perf_counter()
+    verdict = getattr(check, name)(solution, quiet=True)
+    print(name, verdict.status, time.perf_counter() - start)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    rows = [line.split() for line in out.splitlines()]
+    assert [r[0] for r in rows] == list(REFERENCE)
+    assert all(r[1] == "passed" for r in rows), out
+    assert max(float(r[2]) for r in rows) < 1.0, out
