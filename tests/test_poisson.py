@@ -4,14 +4,16 @@ The engine draws counts by inversion of 53-bit uniforms against a table of the C
 (:func:`snnlab._poisson.poisson_table`, :func:`snnlab._kernels.poisson_count`), the
 uniforms coming from each input's own SFC64 stream, numpy's ``SFC64`` generator
 stepped in compiled code (:func:`snnlab._kernels.sfc64_next`). These tests check the
-generator against numpy's, the table against the closed form, the sampler against the
+generator against numpy's, the table against an exact CDF (mpmath at 40 digits), the sampler against the
 exact inversion it stands for, and the counts the engine delivers against Poisson's
 mean, variance and distribution, for means from far below one to far above 745 (where
 ``exp(-lam)`` underflows).
 """
 
+import functools
 import math
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -20,6 +22,9 @@ from snnlab import _kernels
 from snnlab._poisson import poisson_stream, poisson_table
 
 LAMS = [0.002, 0.2, 2.0, 17.5, 900.0]
+#: from far below one to the largest mean per step the engine accepts (engine.MAX_POISSON_PER_STEP)
+EXACT_LAMS = [1e-3, 1.0, 30.0, 1e3, 1e4, 1e6]
+ONE = 2**53
 
 
 def pmf(lam, x):
@@ -52,19 +57,76 @@ def test_engine_counts_are_the_inversion_of_the_inputs_own_stream():
     np.testing.assert_array_equal(counts, expected[1:])
 
 
-@pytest.mark.parametrize("lam", LAMS)
-def test_table_is_the_poisson_cdf_in_units_of_two_to_the_minus_53(lam):
+@functools.cache
+def exact_cdf(lam, xmin, size):
+    """P(X <= x) for x = xmin - 1 .. xmin + size - 1, X ~ Poisson(lam), at 40 significant digits
+    (mpmath): the probabilities by the recurrence p(x + 1) = p(x) lam / (x + 1) outward from the
+    mode, P(X < xmin) as a regularised incomplete gamma function, both checked against that
+    function (P(X <= x) = Q(x + 1, lam)) at a few counts. Returns mpmath numbers."""
+    with mpmath.workdps(40):
+        lam_ = mpmath.mpf(lam)
+        mode = min(max(math.floor(lam), xmin), xmin + size - 1)
+        p = {mode: mpmath.exp(-lam_ + mode * mpmath.log(lam_) - mpmath.loggamma(mode + 1))}
+        for x in range(mode + 1, xmin + size):
+            p[x] = p[x - 1] * lam_ / x
+        for x in range(mode - 1, xmin - 1, -1):
+            p[x] = p[x + 1] * (x + 1) / lam_
+        cdf = [mpmath.gammainc(xmin, lam_, mpmath.inf, regularized=True) if xmin else mpmath.mpf(0)]
+        for x in range(xmin, xmin + size):
+            cdf.append(cdf[-1] + p[x])
+        sd = math.sqrt(lam)
+        for x in {xmin, mode, round(lam - 3 * sd), round(lam + 3 * sd), round(lam + 8 * sd)}:
+            if xmin <= x < xmin + size:
+                closed = mpmath.gammainc(x + 1, lam_, mpmath.inf, regularized=True)
+                assert abs(cdf[x - xmin + 1] - closed) < mpmath.mpf(10) ** -30, (lam, x)
+        return cdf
+
+
+@pytest.mark.parametrize("lam", EXACT_LAMS)
+def test_table_is_the_exact_poisson_cdf_to_1e_15(lam):
+    """Issue 12: the float64 log-pmf and an unnormalised sum were 8e-10 off at lam = 1e6."""
     cdf, guide, shift, xmin = poisson_table(lam)
-    assert cdf[-1] == 2**53 and np.all(np.diff(cdf) >= 0)
-    exact = np.cumsum([pmf(lam, x) for x in range(xmin, xmin + cdf.size)])
-    np.testing.assert_allclose(cdf / 2.0**53, np.minimum(exact, 1.0), rtol=1e-12, atol=1e-15)
+    assert cdf[-1] == ONE and np.all(np.diff(cdf) >= 0)
+    exact = exact_cdf(lam, xmin, cdf.size)
+    with mpmath.workdps(40):
+        # cdf / 2**53 is what the sampler draws with: P(count <= xmin + x) = cdf[x] / 2**53 exactly
+        error = np.array([float(mpmath.mpf(int(c)) / ONE - e) for c, e in zip(cdf, exact[1:])])
+    # 1e-15 includes the ceiling to whole units of 2**-53 (1.1e-16)
+    assert np.abs(error).max() <= 1e-15, (np.abs(error).max(), xmin + np.abs(error).argmax())
     # the table covers all but a negligible mass on both sides
-    assert sum(pmf(lam, x) for x in range(xmin)) < 1e-25
-    assert pmf(lam, xmin + cdf.size) < 1e-25
+    assert exact[0] < 1e-25 and 1 - exact[-1] < 1e-25
     # the guide table points at the first CDF entry above the start of its bucket
     starts = np.arange(guide.size, dtype=np.int64) << shift
     np.testing.assert_array_equal(guide, np.searchsorted(cdf, starts, side="right"))
     assert guide.size >= 16 * cdf.size or guide.size == 2**20
+
+
+@pytest.mark.parametrize("lam", EXACT_LAMS)
+def test_tail_counts_are_drawn_with_their_probability(lam):
+    """Every count whose tail probability a 53-bit uniform can resolve is drawn, with that
+    tail probability; counts far beyond are never drawn (at lam = 1e4 the former table could
+    not draw anything above lam + 6.8 sd, at lam = 1e6 it drew lam + 13 sd with p = 8e-10)."""
+    cdf, _, _, xmin = poisson_table(lam)
+    exact = exact_cdf(lam, xmin, cdf.size)
+    with mpmath.workdps(40):
+        lower_exact = np.array([float(e) for e in exact[1:]])  # P(X <= x)
+        upper_exact = np.array([float(1 - e) for e in exact[:-1]])  # P(X >= x)
+    drawn_lower = cdf / ONE  # P(count <= x), exact in float64
+    drawn_upper = 1.0 - np.concatenate([[0], cdf[:-1]]) / ONE  # P(count >= x), exact too
+    # tails above 1e-10 are drawn to 1e-5 of their probability (the 1e-15 of the CDF, relative)
+    for drawn, want in ((drawn_lower, lower_exact), (drawn_upper, upper_exact)):
+        resolved = want > 1e-10
+        np.testing.assert_allclose(drawn[resolved], want[resolved], rtol=1e-5)
+    # reachable: counts as far out as a tail probability of 1e-14, on either side (a single
+    # count out there may be less likely than 2**-53 and never drawn, but the tail beyond it is)
+    assert np.all(drawn_upper[upper_exact > 1e-14] > 0) and np.all(drawn_lower[lower_exact > 1e-14] > 0)
+    # unreachable: upper tails below 2**-55, far below one unit of the uniform; lower tails hold
+    # one unit at most, the uniform 0, which inversion maps to the first count of the table
+    assert np.all(drawn_upper[upper_exact < 2.0**-55] == 0)
+    assert np.all(drawn_lower[lower_exact < 2.0**-55] <= 2.0**-53)
+    # the first and the last count of the table are covered: the table's ends hold the exact tails
+    assert abs(drawn_lower[0] - lower_exact[0]) <= 2.0**-53
+    assert drawn_upper[-1] <= 2.0**-53 and upper_exact[-1] < 1e-25
 
 
 @pytest.mark.parametrize("lam", LAMS)
