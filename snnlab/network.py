@@ -423,7 +423,7 @@ class Network:
         All checks that involve several objects run here, before any step."""
         return build(self)
 
-    def run(self, duration: float, record="auto"):
+    def run(self, duration: float, record="auto", progress="auto"):
         """Build and simulate ``duration`` ms from t = 0; return a :class:`snnlab.Result`.
 
         Parameters
@@ -434,8 +434,14 @@ class Network:
             Which potentials and currents to keep (spikes are always kept). "auto"
             keeps all of them when they take at most 64 MB, and none otherwise, with a
             warning.
+        progress : True, False or "auto"
+            A progress bar (simulated time, speed in simulated ms per second, time left: a
+            widget in JupyterLab, text on stderr in a terminal). "auto" shows it only when
+            the run is expected to take more than about 2 s, judged from its first slice.
+            Whatever the choice, Ctrl-C ("interrupt the kernel") stops a run within a
+            fraction of a second, raising KeyboardInterrupt; the network stays usable.
         """
-        return self.build().run(duration, record=record)
+        return self.build().run(duration, record=record, progress=progress)
 
 
 def _split_current(current, n_exc, n_inh, owner):
