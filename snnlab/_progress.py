@@ -13,8 +13,9 @@ backends that hand a network to another engine (:mod:`snnlab.backends`):
   shows the simulated time, the speed in simulated ms per wall-clock second and the time
   left. ``progress=True`` shows it from the start, ``False`` never, and ``"auto"`` (the
   default) only when, after a slice, the run is expected to take more than
-  :data:`AUTO_SECONDS` in all: a short run never shows a bar (notebooks checked by nbval
-  stay free of it) and pays a clock reading per slice.
+  :data:`AUTO_SECONDS` in all (judged once :data:`AUTO_AFTER` seconds have passed): a short
+  run never shows a bar (notebooks checked by nbval stay free of it) and pays a clock
+  reading per slice.
 
 For an engine that advances by a number of ms per call, :func:`run_in_slices` is the whole
 loop::
@@ -41,6 +42,9 @@ import warnings
 
 #: A run expected to take longer than this (wall-clock seconds) shows a bar under progress="auto".
 AUTO_SECONDS = 2.0
+#: ... judged only once the run has taken this long (wall-clock seconds): an estimate from a
+#: few hundredths of a second is thrown off by one pause of a busy machine.
+AUTO_AFTER = 0.2
 #: Wall-clock seconds a slice aims at: Ctrl-C is seen within about one slice.
 SLICE_SECONDS = 0.1
 #: A slice grows at most this many times over the previous one (speed can change as a network
@@ -211,7 +215,7 @@ class Pacer:
         if not self._shown and self.done_steps < self.steps:
             elapsed = now - self._start
             expected = elapsed * self.steps / max(self.done_steps, 1)
-            if expected > AUTO_SECONDS:
+            if expected > AUTO_SECONDS and elapsed >= AUTO_AFTER:
                 self.bar.moveto((self.done_steps - steps) * self.dt)
                 self.bar.open(started=self._start)
                 self._shown = True

@@ -57,6 +57,19 @@ described there), almost always one comparison per draw. The stream is numpy's S
 generator seeded from the network's seed and the input's position
 (:func:`snnlab._poisson.poisson_stream`) and stepped inside the kernel, so a draw costs
 about a nanosecond and no memory.
+
+In slices, so that a long run tells where it is and stops when asked
+---------------------------------------------------------------------
+Within a chunk, the kernel is called on slices of steps that take about 0.1 s of wall-clock
+time each (:class:`snnlab._progress.Pacer`: the first slice from a prior of the work per
+step, :meth:`Simulation._first_slice`, the next ones from the measured speed). Python sees
+Ctrl-C (SIGINT, "interrupt the kernel") only between two calls of compiled code, so a run
+stops within about a slice, raising :class:`KeyboardInterrupt`; each run makes its own
+state, so the simulation stays usable. The kernel's whole state (potentials, refractory
+counters, ring buffer, coupling totals, Poisson streams, spike arrays) lives in arrays it
+updates in place, so slice boundaries change no result. Between slices a progress bar
+(``tqdm.auto``) moves: ``progress=True`` shows it, ``False`` never, ``"auto"`` when a slice
+predicts a run of more than about 2 s.
 """
 
 from __future__ import annotations

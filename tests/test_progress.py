@@ -98,6 +98,7 @@ def test_a_short_run_is_silent(capsys, progress):
 def test_auto_shows_a_bar_once_a_slice_predicts_a_long_run(monkeypatch, capsys, one_step_slices):
     # with a threshold of 0 s, the first slice of a run of several slices predicts a long run
     monkeypatch.setattr(_progress, "AUTO_SECONDS", 0.0)
+    monkeypatch.setattr(_progress, "AUTO_AFTER", 0.0)
     _small_network().run(20.0)
     err = capsys.readouterr().err
     assert "20.0/20.0 ms simulated" in err
@@ -107,8 +108,18 @@ def test_auto_shows_a_bar_once_a_slice_predicts_a_long_run(monkeypatch, capsys, 
 def test_auto_never_shows_a_bar_for_a_run_of_one_slice(monkeypatch, capsys):
     # even when that slice was slow: the run is over before a bar could help
     monkeypatch.setattr(_progress, "AUTO_SECONDS", 0.0)
+    monkeypatch.setattr(_progress, "AUTO_AFTER", 0.0)
     _small_network().run(20.0)
     assert capsys.readouterr().err == ""
+
+
+def test_auto_waits_for_a_measure_of_the_speed(monkeypatch, capsys, one_step_slices):
+    # a run predicted long but over before AUTO_AFTER has passed shows nothing
+    monkeypatch.setattr(_progress, "AUTO_SECONDS", 0.0)
+    monkeypatch.setattr(_progress, "AUTO_AFTER", 1e9)
+    _small_network().run(20.0)
+    assert capsys.readouterr().err == ""
+    assert len(one_step_slices) == 200
 
 
 def test_the_bar_writes_where_it_is_told():
