@@ -13,9 +13,9 @@ backends that hand a network to another engine (:mod:`snnlab.backends`):
   shows the simulated time, the speed in simulated ms per wall-clock second and the time
   left. ``progress=True`` shows it from the start, ``False`` never, and ``"auto"`` (the
   default) only when, after a slice, the run is expected to take more than
-  :data:`AUTO_SECONDS` in all (judged once :data:`AUTO_AFTER` seconds have passed): a short
-  run never shows a bar (notebooks checked by nbval stay free of it) and pays a clock
-  reading per slice.
+  :data:`AUTO_SECONDS` of processor time in all (judged once :data:`AUTO_AFTER` seconds have
+  been spent; a loaded machine does not inflate it): a short run never shows a bar
+  (notebooks checked by nbval stay free of it) and pays a clock reading per slice.
 
 For an engine that advances by a number of ms per call, :func:`run_in_slices` is the whole
 loop::
@@ -36,22 +36,22 @@ and for a loop of one's own, the pacer directly::
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import warnings
 
-#: A run expected to take longer than this (wall-clock seconds) shows a bar under progress="auto".
+#: A run expected to take longer than this (seconds of the processor's time, see
+#: :meth:`Pacer.done`) shows a bar under progress="auto".
 AUTO_SECONDS = 2.0
-#: ... judged only once the run has taken this long (wall-clock seconds): an estimate from a
-#: few hundredths of a second is thrown off by one pause of a busy machine.
+#: ... judged only once the run has taken this long (processor seconds): an estimate from a
+#: few hundredths of a second is too rough.
 AUTO_AFTER = 0.2
 #: Wall-clock seconds a slice aims at: Ctrl-C is seen within about one slice.
 SLICE_SECONDS = 0.1
 #: A slice grows at most this many times over the previous one (speed can change as a network
 #: starts firing; a cautious growth keeps every slice near SLICE_SECONDS).
 GROWTH = 8
-
-PROGRESS_CHOICES = (True, False, "auto")
 
 
 def check_progress(owner: str, progress) -> object:
@@ -61,6 +61,7 @@ def check_progress(owner: str, progress) -> object:
     raise ValueError(f"{owner}.progress: must be True, False or 'auto' (got {progress!r})")
 
 
+@functools.cache
 def _bar_class():
     """``tqdm.auto.tqdm`` without its monitor thread (a thread that could warn, or outlive a
     test) and with its import-time warnings silenced (``TqdmExperimentalWarning``, "IProgress
@@ -179,7 +180,8 @@ class Pacer:
         The bar's label and, for a text bar, where it goes (default stderr).
     """
 
-    __slots__ = ("_next", "_shown", "_start", "_t", "bar", "done_steps", "dt", "progress", "steps", "target")
+    __slots__ = ("_cpu_start", "_next", "_shown", "_start", "_t", "bar", "done_steps", "dt", "progress", "steps",
+                 "target")
 
     def __init__(self, steps: int, dt: float, progress="auto", first: int = 1, target: float | None = None,
                  desc: str = "snnlab", file=None):
@@ -192,6 +194,7 @@ class Pacer:
         self.bar = Progress(self.steps * self.dt, desc=desc, file=file) if progress is not False else None
         self._shown = False
         self._start = self._t = time.perf_counter()
+        self._cpu_start = time.process_time()
         if progress is True:
             self.bar.open()
             self._shown = True
@@ -213,9 +216,13 @@ class Pacer:
         if self.bar is None:
             return
         if not self._shown and self.done_steps < self.steps:
-            elapsed = now - self._start
+            # the processor time this process has had, not the wall-clock time: the same on an
+            # idle machine, but not inflated by a busy one (nbval'd notebooks must stay silent
+            # on a loaded CI machine, where a wall-clock estimate of their short runs can
+            # triple); the slices above follow the wall clock, as Ctrl-C does
+            elapsed = time.process_time() - self._cpu_start
             expected = elapsed * self.steps / max(self.done_steps, 1)
-            if expected > AUTO_SECONDS and elapsed >= AUTO_AFTER:
+            if expected >= AUTO_SECONDS and elapsed >= AUTO_AFTER:
                 self.bar.moveto((self.done_steps - steps) * self.dt)
                 self.bar.open(started=self._start)
                 self._shown = True
