@@ -180,24 +180,28 @@ class Pacer:
         The bar's label and, for a text bar, where it goes (default stderr).
     """
 
-    __slots__ = ("_cpu_start", "_next", "_shown", "_start", "_t", "bar", "done_steps", "dt", "progress", "steps",
-                 "target")
+    __slots__ = ("_cpu_from", "_cpu_start", "_desc", "_file", "_next", "_start", "_t", "bar", "done_steps", "dt",
+                 "progress", "steps", "target")
 
     def __init__(self, steps: int, dt: float, progress="auto", first: int = 1, target: float | None = None,
                  desc: str = "snnlab", file=None):
-        self.steps = int(steps)
-        self.dt = float(dt)
+        self.steps = steps
+        self.dt = dt
         self.progress = progress
-        self.target = SLICE_SECONDS if target is None else float(target)
+        self.target = SLICE_SECONDS if target is None else target
         self._next = max(1, int(first))
         self.done_steps = 0
-        self.bar = Progress(self.steps * self.dt, desc=desc, file=file) if progress is not False else None
-        self._shown = False
+        self.bar = None  # a Progress, made when shown: a short run makes none
+        self._desc, self._file = desc, file
+        self._cpu_start = None
         self._start = self._t = time.perf_counter()
-        self._cpu_start = time.process_time()
         if progress is True:
-            self.bar.open()
-            self._shown = True
+            self._show()
+
+    def _show(self) -> None:
+        self.bar = Progress(self.steps * self.dt, desc=self._desc, file=self._file)
+        self.bar.moveto(self.done_steps * self.dt)
+        self.bar.open(started=self._start)
 
     def next_steps(self, limit: int) -> int:
         """The length of the next slice, in steps (at most ``limit``, at least 1)."""
@@ -213,21 +217,22 @@ class Pacer:
             # steps that would take `target` at the speed just measured, growing by at most GROWTH
             fit = steps * self.target / took if took > 0 else math.inf
             self._next = max(1, int(min(fit, GROWTH * max(steps, self._next))))
-        if self.bar is None:
-            return
-        if not self._shown and self.done_steps < self.steps:
+        if self.bar is not None:
+            self.bar.moveto(self.done_steps * self.dt)
+        elif self.progress == "auto" and self.done_steps < self.steps:
             # the processor time this process has had, not the wall-clock time: the same on an
             # idle machine, but not inflated by a busy one (nbval'd notebooks must stay silent
             # on a loaded CI machine, where a wall-clock estimate of their short runs can
-            # triple); the slices above follow the wall clock, as Ctrl-C does
-            elapsed = time.process_time() - self._cpu_start
-            expected = elapsed * self.steps / max(self.done_steps, 1)
+            # triple); the slices above follow the wall clock, as Ctrl-C does. The clock starts
+            # after the first slice, so that a run of one slice never reads it.
+            cpu = time.process_time()
+            if self._cpu_start is None:
+                self._cpu_start, self._cpu_from = cpu, self.done_steps
+                return
+            elapsed = cpu - self._cpu_start
+            expected = elapsed * self.steps / max(self.done_steps - self._cpu_from, 1)
             if expected >= AUTO_SECONDS and elapsed >= AUTO_AFTER:
-                self.bar.moveto((self.done_steps - steps) * self.dt)
-                self.bar.open(started=self._start)
-                self._shown = True
-        if self._shown:
-            self.bar.moveto(self.done_steps * self.dt)
+                self._show()
 
     def close(self) -> None:
         if self.bar is not None:
