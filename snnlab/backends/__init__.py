@@ -23,9 +23,9 @@ How a backend works
    threads and seed) and connections as snnlab's own result.
 
 Backends: ``"snnlab"`` (the default, the compiled engine), ``"nest"`` (NEST 3.10,
-:mod:`snnlab.backends.nest`, ``pip install 'snnlab[nest]'``) and ``"brian2"`` (Brian2 2.9, C++
-standalone with OpenMP, :mod:`snnlab.backends.brian2`, ``pip install 'snnlab[brian2]'``). docs/backends.md has the
-mapping in full.
+:mod:`snnlab.backends.nest`, ``pip install 'snnlab[nest]'``) and ``"brian2"`` (Brian2 2.9,
+C++ standalone with OpenMP threads, :mod:`snnlab.backends.brian2`, ``pip install 'snnlab[brian2]'``).
+docs/backends.md has the mapping in full (docs/backend-brian2.md for Brian2).
 """
 
 from __future__ import annotations
@@ -83,6 +83,12 @@ def run(network, duration, backend: str = "snnlab", threads=None, record="auto")
             )
         return network.build().run(duration, record=record)
     return engine_module(backend).run(network, duration, threads=threads, record=record)
+
+
+def export(network, backend: str, path, duration):
+    """Write a script and its data file that run ``network`` on ``backend``; see :meth:`snnlab.Network.export`."""
+    backend = check.choice("export", "backend", backend, tuple(b for b in BACKENDS if b != "snnlab"))
+    return engine_module(backend).export(network, path, duration)
 
 
 def engine_module(backend: str):
@@ -185,13 +191,22 @@ def evaluated_currents(sim, steps: int) -> np.ndarray:
     constant in time, else (steps, N). Evaluated population by population in snnlab's
     chunks, from fresh random streams of the network's seed, so that noise currents are
     the very values ``backend="snnlab"`` draws."""
-    from ..engine import CHUNK_VALUES, _LazyGenerator
+    from ..engine import CHUNK_VALUES, SizeError, _available_memory, _fmt_bytes, _LazyGenerator
 
     rngs = [_LazyGenerator(sim.network, 2, p.index) for p in sim.populations]
     if all(p.current.constant_in_time for p in sim.populations):
         if sim._constant_current is not None:
             return sim._constant_current[0]
         return sim.currents(0, 1, rngs)
+    # the values, and the engine's copy of them (NEST's generators hold about twice as much)
+    need = 3.0 * steps * sim.n * 8
+    avail = _available_memory()
+    if avail is not None and need > 0.8 * avail:
+        raise SizeError(
+            f"run: the time-varying currents of {sim.n} neurons over {steps} steps need about {_fmt_bytes(need)} "
+            f"for another engine, more than the {_fmt_bytes(avail)} of memory available; use currents constant "
+            "in time, Poisson input, or a shorter run"
+        )
     chunk = int(min(steps, max(1, CHUNK_VALUES // sim.n)))
     out = np.empty((steps, sim.n))
     for start in range(0, steps, chunk):

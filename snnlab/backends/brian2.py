@@ -1,10 +1,11 @@
 """Run an snnlab network in Brian2 2.9, as C++ standalone code with OpenMP threads.
 
-``run(simulation, duration, threads=k)`` takes snnlab's built network (the flat arrays of
-:class:`snnlab.engine.Simulation`), builds the same network in Brian2, compiles it as a C++
-project (reused between runs: see *Project directory*), runs it on ``k`` OpenMP threads
-and returns an :class:`snnlab.Result`, so every plot and analysis works on it unchanged.
-Brian2 is imported only here, on first use (``pip install 'snnlab[brian2]'``).
+``net.run(duration, backend="brian2", threads=k)`` (which calls :func:`run`) builds the
+network with snnlab's own builder, hands its flat arrays (neuron parameters, synapses in CSR
+order with delays in whole steps, refractory steps, the currents as snnlab evaluates them)
+to Brian2, compiles a C++ project (reused between runs: see *Project directory*), runs it on
+``k`` OpenMP threads and returns an :class:`snnlab.Result`, so every plot and analysis works
+on it unchanged. Brian2 is imported only here, on first use (``pip install 'snnlab[brian2]'``).
 
 The mapping
 -----------
@@ -67,26 +68,35 @@ derived and checked each part for the cross-check; this module is that mapping a
   synaptic effects that write to a postsynaptic variable on one thread, in the order of
   its spike queues (one per thread): with several threads, inputs into one neuron may be
   summed in another order, which changes the last bit of the sum when the weights are not
-  exact binary fractions. Spike trains of 1 and 2 threads are otherwise identical.
+  exact binary fractions. Spike trains of 1 and 2 threads are otherwise identical. Brian2
+  compiles the thread count into a header its makefile does not track for the code objects,
+  so a project rebuilt for another count would keep stale objects that read one thread's
+  spike queue only (inputs lost: checked): the thread count is part of the project's
+  layout, and a project built for another count has its objects deleted first.
 * **Recording.** ``u(t_k)`` is recorded by a StateMonitor in the ``start`` slot (after the
   delivery of step k-1's end, i.e. snnlab's "after delivery, before integration"); the
   currents are the values snnlab evaluated, so they are not recorded by Brian2.
 
 Refused
 -------
-Nothing of snnlab's model is refused today. :func:`refuse_unmapped` is the one place that
-names what this backend cannot map, before any Brian2 object is made; ``threads`` must be
-a positive integer.
+Nothing of snnlab's model: :data:`REFUSED` is empty, and :func:`check_network` refuses (through
+:func:`snnlab.backends.check_mapped`, before Brian2 is imported) only what no backend maps yet
+(an element of the description or an LIF parameter it does not know). ``threads`` must be None
+or an integer >= 1. A current that varies in time is handed over as a TimedArray of
+steps x neurons values, refused above :data:`MAX_TIMED_VALUES` (2 GiB) before any Brian2 object
+is made.
 
 Project directory
 -----------------
-The C++ project goes to ``$SNNLAB_CACHE/brian2/<hash>`` (default ``~/.cache/snnlab``),
-the hash taken over what Brian2 compiles into code (sizes, methods, the number of steps,
-dt, threads, Poisson rates, seeds), not over values it reads from data files (parameters,
-initial potentials, currents, weights, delays, connectivity). Brian2 rewrites only files
-whose content changed, so a second run of the same structure, in this process or another,
-compiles nothing (code generation and ``make`` take ~1-3 s; a first build 7-20 s). Two
-processes must not build into one directory at the same time.
+The C++ project goes to ``$SNNLAB_CACHE/brian2/<layout>`` (default ``~/.cache/snnlab``), where
+the layout is a hash of the Brian2 objects the network needs (NeuronGroups per integration
+method, Synapses between them, Poisson inputs, couplings, monitors), not of their sizes or
+values. Brian2 rewrites only the files whose content changed and ``make`` recompiles only
+those: values (parameters, initial potentials, currents, weights, per-synapse delays,
+connectivity) are data files and recompile nothing; sizes and the number of steps touch
+``objects.cpp`` and ``main.cpp``; a first build compiles some 30 files (7-8 s on two idle
+cores, a minute or more on busy ones). Two processes must not build into one directory at
+the same time; pass ``directory=`` to keep them apart.
 
 Brian2's global state: standalone mode is a process-wide device. Each run activates it,
 re-initialises it, builds and runs, and then restores the runtime device and the
@@ -132,7 +142,7 @@ def load():
         b2 = backends.import_engine("brian2", "brian2")
     # Brian2 warns at every OpenMP build that its OpenMP code "is not yet well tested": this
     # backend's tests check 1 and 2 threads against each other and against snnlab instead
-    b2.BrianLogger.suppress_name("cpp_standalone.device.openmp")
+    b2.BrianLogger.suppress_name("openmp")
     return b2
 
 
@@ -155,28 +165,77 @@ def brian2_seed(seed: int) -> int:
 
 # -- the network, as arrays on Brian2's side ---------------------------------------------------------
 
-class _Plan:
-    """Everything the Brian2 build needs, computed from the Simulation before Brian2 is touched."""
+class _Arrays:
+    """The arrays of snnlab's build this backend reads, whichever way the engine holds them
+    (``Simulation`` attributes, or ``Simulation.built`` from :mod:`snnlab.builder`)."""
 
-    def __init__(self, sim, steps: int, threads: int, recorded: np.ndarray):
-        self.sim, self.steps, self.threads, self.recorded = sim, steps, threads, recorded
-        self.dt = sim.dt
-        n = sim.n
-        methods = [p.model.method for p in sim.populations]
-        self.methods = list(dict.fromkeys(methods))  # one NeuronGroup per method, in order of appearance
-        self.group_of = np.empty(n, dtype=np.int64)
-        self.local = np.empty(n, dtype=np.int64)
-        self.ids = []
-        for g, method in enumerate(self.methods):
-            ids = np.concatenate([np.arange(*sim._slice(p)) for p in sim.populations if p.model.method == method])
-            self.group_of[ids] = g
-            self.local[ids] = np.arange(ids.size)
-            self.ids.append(ids)
-        self.tau = np.concatenate([np.full(p.n, p.model.tau_m) for p in sim.populations])
+    def __init__(self, sim):
+        built = getattr(sim, "built", None)
+        neurons = getattr(built, "neurons", sim)
+        for name in ("u_init", "u_rest", "resistance", "threshold", "u_reset", "floor", "refractory_steps"):
+            setattr(self, name, np.asarray(getattr(neurons, name)))
+        self.n, self.dt = int(sim.n), float(sim.dt)
+        self.offsets = np.concatenate([[0], np.cumsum([p.n for p in sim.populations])]).astype(np.int64)
+        network = sim.network
+        # Poisson inputs: (lo, hi, lam, signed weight), lam as snnlab's builder computes it
+        self.poisson = []
+        for pop, spec in network.poisson_inputs:
+            lo, hi = self.offsets[pop.index], self.offsets[pop.index + 1]
+            self.poisson.append((int(lo), int(hi), spec.rate * spec.n_sources * self.dt / 1000.0,
+                                 float(spec.signed_weight)))
+        # couplings: (lo, hi, every, signed effect, delay steps, post ids), from the build
+        self.couplings = []
+        arrays = getattr(built, "couplings", None)
+        if arrays is not None:
+            for c in range(arrays.lo.size):
+                self.couplings.append((int(arrays.lo[c]), int(arrays.hi[c]), int(arrays.every[c]),
+                                       float(arrays.effect[c]), int(arrays.delay[c]),
+                                       np.asarray(arrays.post[arrays.ptr[c]:arrays.ptr[c + 1]], dtype=np.int64)))
+        else:
+            for c in sim.couplings:
+                self.couplings.append((int(c.pre_lo), int(c.pre_hi), int(c.every), float(c.effect), int(c.delay),
+                                       np.asarray(c.post, dtype=np.int64)))
+
+
+class _Plan:
+    """Everything Brian2 needs, as plain arrays (:func:`snnlab.backends._brian2_model.simulate`'s
+    ``data``), computed from snnlab's build before Brian2 is touched."""
+
+    def __init__(self, sim, steps: int, recorded: np.ndarray, seed: int, threads: int = 1):
+        self.a = a = _Arrays(sim)
+        self.sim, self.steps, self.recorded, self.dt, self.threads = sim, steps, recorded, a.dt, threads
+        methods = list(dict.fromkeys(p.model.method for p in sim.populations))  # one NeuronGroup each
+        group_of = np.concatenate([np.full(p.n, methods.index(p.model.method), dtype=np.int64)
+                                   for p in sim.populations])
+        local = np.empty(a.n, dtype=np.int64)
+        for g in range(len(methods)):
+            ids = np.flatnonzero(group_of == g)
+            local[ids] = np.arange(ids.size)
         self.current, self.constant = self._currents()
-        self.synapses = self._synapses()
-        self.has_floor = [bool(np.isfinite(sim.floor[ids]).any()) for ids in self.ids]
-        self.random = bool(sim.poisson)
+        pre, post, weight, delay = backends.synapses(sim)
+        couplings = a.couplings
+        self.data = {
+            "dt": np.float64(a.dt), "steps": np.int64(steps), "seed": np.int64(seed),
+            "random": np.bool_(bool(a.poisson)), "methods": np.array(methods),
+            "group_of": group_of, "local": local,
+            "u_init": a.u_init, "u_rest": a.u_rest, "R": a.resistance,
+            "tau": np.concatenate([np.full(p.n, p.model.tau_m) for p in sim.populations]),
+            "theta": a.threshold, "u_reset": a.u_reset, "u_floor": a.floor, "ref_steps": a.refractory_steps,
+            "constant": np.bool_(self.constant), "current": self.current,
+            "syn_pre": pre, "syn_post": post, "syn_weight": weight, "syn_delay": delay,
+            "poisson_lo": np.array([p[0] for p in a.poisson], dtype=np.int64),
+            "poisson_hi": np.array([p[1] for p in a.poisson], dtype=np.int64),
+            "poisson_lam": np.array([p[2] for p in a.poisson], dtype=np.float64),
+            "poisson_weight": np.array([p[3] for p in a.poisson], dtype=np.float64),
+            "c_lo": np.array([c[0] for c in couplings], dtype=np.int64),
+            "c_hi": np.array([c[1] for c in couplings], dtype=np.int64),
+            "c_every": np.array([c[2] for c in couplings], dtype=np.int64),
+            "c_effect": np.array([c[3] for c in couplings], dtype=np.float64),
+            "c_delay": np.array([c[4] for c in couplings], dtype=np.int64),
+            "c_ptr": np.concatenate([[0], np.cumsum([c[5].size for c in couplings])]).astype(np.int64),
+            "c_post": (np.concatenate([c[5] for c in couplings]) if couplings else np.empty(0)).astype(np.int64),
+            "record": recorded.astype(np.int64),
+        }
 
     def _currents(self):
         """External currents as snnlab's run evaluates them: (1, N) when constant in time,
@@ -191,173 +250,21 @@ class _Plan:
             )
         return backends.evaluated_currents(sim, steps), constant
 
-    def _synapses(self):
-        """All projections' synapses as (pre, post, weight, delay steps), split by group pair
-        (local indices within each NeuronGroup)."""
-        pre, post, weight, delay = backends.synapses(self.sim)
-        out = {}
-        if not pre.size:
-            return out
-        pairs = self.group_of[pre] * len(self.methods) + self.group_of[post]
-        for key in np.unique(pairs):
-            keep = pairs == key
-            out[divmod(int(key), len(self.methods))] = (
-                self.local[pre[keep]], self.local[post[keep]], weight[keep], delay[keep])
-        return out
-
     def layout(self) -> str:
         """A hash of the Brian2 objects this network needs (their names and kinds), which names
         its project directory: networks of one layout share a directory, and a build there
         recompiles only the files whose code differs (see the module docstring)."""
-        sim = self.sim
-        parts = [
-            "snnlab-brian2-1", self.methods, sorted(self.synapses),
-            [int(self.group_of[p.lo]) for p in sim.poisson],
-            [sorted({int(g) for g in self.group_of[c.post]}) for c in sim.couplings],
-            [bool(np.any(self.group_of[self.recorded] == g)) for g in range(len(self.methods))],
-        ]
+        d = self.data
+        group_of = d["group_of"]
+        pairs = np.unique(group_of[d["syn_pre"]] * len(d["methods"]) + group_of[d["syn_post"]]).tolist()
+        posts = [sorted(set(group_of[d["c_post"][d["c_ptr"][c]:d["c_ptr"][c + 1]]].tolist()))
+                 for c in range(d["c_lo"].size)]
+        # the thread count is compiled into a header (synapses_classes.h) that Brian2's makefile
+        # does not list as a dependency of the code objects: a project built for one count must
+        # not be rebuilt for another (stale objects would read one thread's spike queue only)
+        parts = ["snnlab-brian2-1", self.threads, d["methods"].tolist(), pairs, group_of[d["poisson_lo"]].tolist(),
+                 posts, sorted(set(group_of[d["record"]].tolist()))]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
-@contextlib.contextmanager
-def _standalone(b2, directory: Path, threads: int):
-    """Brian2's standalone device, fresh, with ``threads`` OpenMP threads; afterwards the
-    runtime device and the preferences as they were."""
-    import gc
-
-    prefs = b2.prefs
-    saved = prefs.devices.cpp_standalone.openmp_threads
-    # a previous build's objects, if still alive (reference cycles), would make Brian2 rename
-    # this build's code objects ("_1"), and so rewrite and recompile every file
-    gc.collect()
-    b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
-    device = b2.get_device()
-    try:
-        device.reinit()
-        device.activate(build_on_run=False, directory=str(directory))
-        prefs.devices.cpp_standalone.openmp_threads = threads
-        yield device
-    finally:
-        prefs.devices.cpp_standalone.openmp_threads = saved
-        device.reinit()
-        b2.set_device("runtime")
-        gc.collect()
-
-
-def _build(b2, plan: _Plan):
-    """Make the Brian2 objects; return (objects, spike monitors, state monitors)."""
-    sim, dt = plan.sim, plan.dt
-    ms = b2.ms
-    clock_dt = dt * ms
-    groups, spikes, states, objects = [], [], [], []
-    for g, (method, ids) in enumerate(zip(plan.methods, plan.ids)):
-        namespace = {}
-        if plan.constant:
-            input_eq = "I : 1 (constant)"
-        else:
-            namespace["I_ext"] = b2.TimedArray(np.ascontiguousarray(plan.current[:, ids]), dt=clock_dt)
-            input_eq = "I = I_ext(t, i) : 1"
-        eqs = f"""
-        dv/dt = (u_rest - v + R*I)/tau : 1 (unless refractory)
-        {input_eq}
-        u_rest : 1 (constant)
-        R : 1 (constant)
-        tau : second (constant)
-        theta : 1 (constant)
-        u_reset : 1 (constant)
-        u_floor : 1 (constant)
-        ref : second (constant)
-        ref_steps : integer (constant)
-        inbuf : 1
-        """
-        group = b2.NeuronGroup(ids.size, eqs, threshold="v >= theta", reset="v = u_reset", refractory="ref",
-                               events={"step_end": "True"}, method=method, dt=clock_dt, namespace=namespace,
-                               name=f"neurons_{g}")
-        group.u_rest = sim.u_rest[ids]
-        group.R = sim.resistance[ids]
-        group.tau = plan.tau[ids] * ms
-        group.theta = sim.threshold[ids]
-        group.u_reset = sim.u_reset[ids]
-        floors = sim.floor[ids]
-        group.u_floor = np.where(np.isfinite(floors), floors, 0.0)
-        ref_steps = np.minimum(sim.refractory_steps[ids], plan.steps + 1)  # longer is the same: to the end
-        group.ref = (ref_steps + 1) * clock_dt
-        group.ref_steps = ref_steps
-        group.v = sim.u_init[ids]
-        if plan.constant:
-            group.I = plan.current[0, ids]
-        if plan.has_floor[g]:
-            # snnlab applies the floor after integrating, and again after delivering
-            group.run_regularly("v = clip(v, u_floor, inf)", when="after_groups", name=f"floor_{g}")
-        accepted = "inbuf * int(timestep(t - lastspike, dt) >= ref_steps)"
-        deliver = f"v = clip(v + {accepted}, u_floor, inf)" if plan.has_floor[g] else f"v += {accepted}"
-        group.run_on_event("step_end", deliver + "\ninbuf = 0", when="after_resets")
-        groups.append(group)
-        objects.append(group)
-        spikes.append(b2.SpikeMonitor(group, name=f"spikes_{g}"))
-        rec = plan.local[plan.recorded[plan.group_of[plan.recorded] == g]]
-        states.append(b2.StateMonitor(group, "v", record=rec, when="start", dt=clock_dt, name=f"v_{g}")
-                      if rec.size else None)
-
-    for (gp, gq), (pre, post, weight, delay) in sorted(plan.synapses.items()):
-        homogeneous = bool(np.all(delay == delay[0]))
-        extra = {"delay": (int(delay[0]) - 1) * clock_dt} if homogeneous else {}
-        syn = b2.Synapses(groups[gp], groups[gq], "w : 1", on_pre="inbuf_post += w", dt=clock_dt,
-                          name=f"synapses_{gp}_{gq}", **extra)
-        syn.connect(i=pre, j=post)
-        syn.w = weight
-        if not homogeneous:
-            syn.delay = (delay - 1) * clock_dt
-        objects.append(syn)
-
-    for p in sim.poisson:
-        g = int(plan.group_of[p.lo])
-        lo = int(plan.local[p.lo])
-        objects.append(groups[g][lo:lo + (p.hi - p.lo)].run_regularly(
-            f"inbuf += {p.weight!r} * poisson({p.lam!r})", when="synapses", dt=clock_dt, name=f"poisson_{p.index}"))
-
-    for c_index, c in enumerate(sim.couplings):
-        objects += _coupling(b2, plan, groups, c_index, c)
-    objects += [m for m in spikes] + [m for m in states if m is not None]
-    return objects, spikes, states
-
-
-def _coupling(b2, plan: _Plan, groups, index: int, c) -> list:
-    """The report's population coupling (see the module docstring)."""
-    clock_dt = plan.dt * b2.ms
-    g = int(plan.group_of[c.pre_lo])
-    lo = int(plan.local[c.pre_lo])
-    source = groups[g][lo:lo + (c.pre_hi - c.pre_lo)]
-    # the most events one step can bring: the counter just below a multiple, every source spiking
-    m = (c.every - 1 + (c.pre_hi - c.pre_lo)) // c.every
-    counter = b2.NeuronGroup(1, """
-        emitted : 1
-        total : 1
-        events : 1
-        """, dt=clock_dt, name=f"coupling_{index}_counter")
-    # counts as exact integers in doubles (up to 2**53 spikes); floor((a)/every) of integers
-    # below 2**53 is exact
-    count = b2.Synapses(source, counter, "emitted_post = int(lastspike_pre == t) : 1 (summed)", dt=clock_dt,
-                        name=f"coupling_{index}_count")
-    count.connect()
-    updater = count.summed_updaters["emitted_post"]
-    updater.when, updater.order = "thresholds", 1
-    events = counter.run_regularly(
-        f"events = floor((total + emitted) / {c.every}.0) - floor(total / {c.every}.0)\n"
-        "total += emitted", when="thresholds", order=2, dt=clock_dt, name=f"coupling_{index}_events")
-    emitters = b2.NeuronGroup(m, "events_now : 1 (linked)", threshold="events_now > i", reset="", dt=clock_dt,
-                              name=f"coupling_{index}_emitters")
-    emitters.events_now = b2.linked_var(counter, "events", index=np.zeros(m, dtype=np.int64))
-    emitters.thresholder["spike"].when, emitters.thresholder["spike"].order = "thresholds", 3
-    objects = [counter, count, events, emitters]
-    posts = c.post
-    for gq in np.unique(plan.group_of[posts]):
-        targets = plan.local[posts[plan.group_of[posts] == gq]]
-        syn = b2.Synapses(emitters, groups[int(gq)], on_pre=f"inbuf_post += {c.effect!r}",
-                          delay=(c.delay - 1) * clock_dt, dt=clock_dt, name=f"coupling_{index}_effect_{gq}")
-        syn.connect(i=np.repeat(np.arange(m), targets.size), j=np.tile(targets, m))
-        objects.append(syn)
-    return objects
 
 
 def run(network, duration: float, threads=None, record="auto", *, directory=None):
@@ -374,7 +281,7 @@ def run(network, duration: float, threads=None, record="auto", *, directory=None
     record : see :meth:`snnlab.Network.run`
         Potentials are recorded by Brian2; the currents are those snnlab evaluated.
     directory : str, Path or None
-        The C++ project's directory; default a cache directory per network structure
+        The C++ project's directory; default a cache directory per network layout
         (see the module docstring).
 
     Returns
@@ -383,6 +290,8 @@ def run(network, duration: float, threads=None, record="auto", *, directory=None
         Spikes on snnlab's step grid, the recorded potentials and currents, the connections,
         and ``params["backend"]``: the engine, its version, threads, seed and directory.
     """
+    from . import _brian2_model
+
     threads = backends.check_threads(OWNER, threads)
     threads = 1 if threads is None else threads
     check_network(network)
@@ -391,31 +300,120 @@ def run(network, duration: float, threads=None, record="auto", *, directory=None
     sim = network.build()
     steps = backends.steps_for(sim, duration)
     recorded = backends.recorded_neurons(sim, record, steps)
-    plan = _Plan(sim, steps, threads, recorded)
     seed = brian2_seed(network.seed)
+    plan = _Plan(sim, steps, recorded, seed, threads)
     directory = Path(directory) if directory is not None else cache_root() / plan.layout()
-    with _quiet(), _standalone(b2, directory, threads) as device:
-        if plan.random:  # compiled into main.cpp: only where it matters
-            b2.seed(seed)
-        objects, spike_mons, state_mons = _build(b2, plan)
-        b2.Network(objects).run(steps * plan.dt * b2.ms, namespace={})
-        device.build(directory=str(directory), compile=True, run=True, with_output=False)
-        spike_steps, spike_neurons = [], []
-        for ids, mon in zip(plan.ids, spike_mons):
-            spike_steps.append(np.rint(np.asarray(mon.t_) * (1000.0 / plan.dt)).astype(np.int64))
-            spike_neurons.append(ids[np.asarray(mon.i, dtype=np.int64)])
-        potentials = np.empty((steps, recorded.size))
-        for g, mon in enumerate(state_mons):
-            if mon is None:
-                continue
-            values = np.asarray(mon.v).T
-            if values.shape[0] != steps:
-                raise RuntimeError(f"{OWNER}: Brian2 recorded {values.shape[0]} steps, expected {steps}")
-            potentials[:, plan.group_of[recorded] == g] = values
-    spike_steps, spike_neurons = np.concatenate(spike_steps), np.concatenate(spike_neurons)
-    order = np.lexsort((spike_neurons, spike_steps))
+    with _quiet():
+        out = _brian2_model.simulate(b2, plan.data, threads, directory)
     currents = np.array(np.broadcast_to(plan.current[:, recorded], (steps, recorded.size)))
     info = {"name": "brian2", "version": str(b2.__version__), "threads": threads, "seed": seed,
             "directory": str(directory)}
-    return backends.make_result(sim, steps, spike_steps[order], spike_neurons[order], recorded, potentials,
+    return backends.make_result(sim, steps, out["spike_steps"], out["spike_neurons"], recorded, out["potentials"],
                                 currents, info)
+
+
+SCRIPT = '''#!/usr/bin/env python
+"""{title}
+
+Written by snnlab {version} (Network.export("brian2", ...)): runs the network of {data_name}
+({n} neurons, {n_synapses} synapses, {steps} steps of {dt} ms) in Brian2 as C++ standalone
+code with OpenMP threads, and saves its spikes where snnlab.load reads them (a result file
+like Result.save writes). Nothing here imports snnlab; the mapping is snnlab's Brian2 backend
+(snnlab.backends.brian2, docs/backend-brian2.md).
+
+    python {script_name} [--threads K] [--out RESULT.npz] [--project DIR]
+
+Then, anywhere snnlab is installed: res = snnlab.load("RESULT.npz").
+"""
+
+import argparse
+import json
+import os
+import warnings
+
+import numpy as np
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Brian2 2.9's import: pyparsing deprecations
+    import brian2
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, {data_name!r})
+
+
+{model}
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Run the exported snnlab network in Brian2 (C++ standalone).")
+    parser.add_argument("--threads", type=int, default=1, help="OpenMP threads (default 1)")
+    parser.add_argument("--out", default=os.path.join(HERE, {result_name!r}), help="the result file (.npz)")
+    parser.add_argument("--project", default=os.path.join(HERE, {project_name!r}),
+                        help="the C++ project's directory (reused: a rerun with as many threads compiles nothing)")
+    args = parser.parse_args()
+    with np.load(DATA, allow_pickle=False) as f:
+        data = {{key: f[key] for key in f.files}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        out = simulate(brian2, data, args.threads, args.project)
+    meta = json.loads(str(data["result_meta"]))
+    meta["params"]["backend"].update(threads=args.threads, version=str(brian2.__version__))
+    steps = int(data["steps"])
+    np.savez_compressed(
+        args.out, meta=np.array(json.dumps(meta)), spike_steps=out["spike_steps"],
+        spike_neurons=out["spike_neurons"], recorded=np.empty(0, dtype=np.int64), potentials=np.empty((steps, 0)),
+        currents=np.empty((steps, 0)), conn_counts=data["conn_counts"], conn_pre=data["syn_pre"],
+        conn_post=data["syn_post"], conn_weight=data["syn_weight"], conn_delay_steps=data["syn_delay"],
+    )
+    print(f"{{out['spike_steps'].size}} spikes saved in {{args.out}}")
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def export(network, path, duration) -> tuple:
+    """Write ``path`` (a Python script) and its data file (``path`` with suffix ``.npz``) that
+    run ``network`` for ``duration`` ms in Brian2 (C++ standalone); see :meth:`snnlab.Network.export`.
+
+    The data are the arrays :func:`run` hands Brian2 (snnlab's build, currents evaluated for
+    ``duration``), and the script runs them through the same module,
+    :mod:`snnlab.backends._brian2_model`, whose source it contains. Brian2 need not be
+    installed here. ``python model.py [--threads K]`` saves the spikes in
+    ``model_result.npz``, which :func:`snnlab.load` reads. Returns the paths of the script
+    and the data file.
+    """
+    import inspect
+    import json
+
+    from .. import __version__
+    from ..results import FORMAT_VERSION
+    from . import _brian2_model
+
+    check_network(network)
+    path = Path(path)
+    if path.suffix != ".py":
+        raise ValueError(f"export.path: must end in .py, the script's name (got {str(path)!r})")
+    sim = network.build()
+    steps = backends.steps_for(sim, duration)
+    seed = brian2_seed(network.seed)
+    plan = _Plan(sim, steps, np.empty(0, dtype=np.int64), seed)
+    description = sim.description if hasattr(sim, "description") else network.describe()
+    params = dict(description, duration=steps * sim.dt,
+                  backend={"name": "brian2", "version": None, "threads": None, "seed": seed, "exported": path.name})
+    meta = {"format": FORMAT_VERSION, "dt": sim.dt, "steps": steps, "labels": [p.label for p in sim.populations],
+            "kinds": [p.kind for p in sim.populations], "sizes": [int(p.n) for p in sim.populations],
+            "models": [p.model.as_dict() for p in sim.populations], "params": params}
+    data_path = path.with_suffix(".npz")
+    np.savez_compressed(data_path, **plan.data, result_meta=np.array(json.dumps(meta)),
+                        conn_counts=np.array([np.size(c[1]) for c in sim.connections()], dtype=np.int64))
+    model = inspect.getsource(_brian2_model).split('"""', 2)[2].strip()  # without its docstring
+    labels = ", ".join(f"{p.label} ({p.n} {p.kind})" for p in sim.populations)
+    script = SCRIPT.format(
+        title=f"An snnlab network in Brian2: {labels}, {steps * sim.dt:g} ms.", version=__version__,
+        data_name=data_path.name, result_name=f"{path.stem}_result.npz", project_name=f"{path.stem}_brian2",
+        script_name=path.name, n=sim.n, n_synapses=plan.data["syn_pre"].size, steps=steps, dt=sim.dt, model=model,
+    )
+    path.write_text(script)
+    return path, data_path
