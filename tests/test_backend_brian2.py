@@ -263,13 +263,31 @@ def test_network_of_1000_gives_identical_spike_trains_on_1_and_2_threads():
                 delay=rng.integers(1, 31, (n_i, n_e + n_i)) * DT)
     ours = net.run(steps * DT, record={"E": range(0, 800, 40), "I": [0, 199]})
     one = on_brian2(net, steps * DT, threads=1, record={"E": range(0, 800, 40), "I": [0, 199]})
-    # in the very project the 1-thread run built: Brian2 compiles the thread count into a header
-    # its makefile does not track, so the backend must recompile (stale objects lose spikes)
-    two = on_brian2(net, steps * DT, threads=2, record={"E": range(0, 800, 40), "I": [0, 199]},
-                    directory=one.params["backend"]["directory"])
+    two = on_brian2(net, steps * DT, threads=2, record={"E": range(0, 800, 40), "I": [0, 199]})
+    # one C++ project per thread count (see test_a_project_built_for_other_threads_is_recompiled)
+    assert one.params["backend"]["directory"] != two.params["backend"]["directory"]
     assert (one.params["backend"]["threads"], two.params["backend"]["threads"]) == (1, 2)
     assert assert_identical(ours, one) > 5000
     assert assert_identical(ours, two) > 5000
+
+
+def test_a_project_built_for_other_threads_is_recompiled(tmp_path):
+    """Brian2 compiles the thread count into a header (synapses_classes.h) that its makefile
+    does not list for the code objects: rebuilt for 2 threads, the 1-thread objects stayed and
+    collected one thread's spike queue only (the network above fired 80,912 spikes instead of
+    8,641). So the objects of a project built for another count are deleted first."""
+    from snnlab.backends import _brian2_model
+
+    (tmp_path / "code_objects").mkdir()
+    stale = [tmp_path / "objects.o", tmp_path / "code_objects" / "synapses_pre_codeobject.o"]
+    _brian2_model.forget_other_threads(tmp_path, 1)  # a project without a record: start afresh
+    for path in stale:
+        path.write_bytes(b"compiled")
+    _brian2_model.forget_other_threads(tmp_path, 1)
+    assert all(path.exists() for path in stale)  # the same count: nothing to recompile
+    _brian2_model.forget_other_threads(tmp_path, 2)
+    assert not any(path.exists() for path in stale)
+    assert (tmp_path / "snnlab_threads.txt").read_text() == "2"
 
 
 # -- Brunel's network: Poisson input drawn by Brian2, compared by statistics --------------------------
