@@ -49,7 +49,7 @@ def captured(make, *args, **kwargs):
 
 def on_brian2(net, duration, **kwargs) -> sl.Result:
     """Run on the backend, and check that Brian2's process-wide state is as it was."""
-    import brian2
+    brian2 = b2backend.load()  # quietly: Brian2's import raises pyparsing deprecations
 
     runtime = importlib.import_module("brian2.devices.device").runtime_device
     threads_before = brian2.prefs.devices.cpp_standalone.openmp_threads
