@@ -442,12 +442,14 @@ class Network:
             Whatever the choice, Ctrl-C ("interrupt the kernel") stops a run within a
             fraction of a second, raising KeyboardInterrupt; the network stays usable.
             Other backends show no bar yet (True is refused there, naming the backend).
-        backend : {"snnlab", "nest"}
-            The engine: snnlab's own (default), or NEST (``pip install 'snnlab[nest]'``),
-            which builds the same network and gives the same spikes; see
-            :mod:`snnlab.backends` and docs/backends.md for what is mapped and what is refused.
+        backend : {"snnlab", "nest", "brian2"}
+            The engine: snnlab's own (default), NEST (``pip install 'snnlab[nest]'``) or Brian2's
+            C++ standalone mode (``pip install 'snnlab[brian2]'``, needs a C++ compiler), which
+            build the same network and give the same spikes; see :mod:`snnlab.backends`,
+            docs/backends.md and docs/backend-brian2.md for what is mapped and what is refused.
         threads : int or None
-            Threads of a backend that has them (NEST's ``local_num_threads``). Default None: one.
+            Threads of a backend that has them (NEST's ``local_num_threads``, Brian2's OpenMP
+            threads). Default None: one.
         """
         if isinstance(backend, str) and backend == "snnlab" and threads is None:
             return self.build().run(duration, record=record, progress=progress)
@@ -467,7 +469,7 @@ class Network:
 
         Parameters
         ----------
-        backend : {"nest"}
+        backend : {"nest", "brian2"}
             The engine the script runs.
         path : str or Path
             The script, ending in ``.py``; the data go to the same name with ``.npz``.
