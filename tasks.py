@@ -35,8 +35,8 @@ VENV = ROOT / ".venv"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 #: nbval runs the instructor edition with its checked outputs; the student edition (no outputs to
 #: compare) is executed by tests/test_editions.py, which also checks every exercise says "not done yet"
-TEST_COMMAND = ["-m", "pytest", "--nbval-lax", "--nbval-current-env", "--doctest-modules", "tests", "notebooks",
-                "snnlab", "--ignore=notebooks/student"]
+TEST_COMMAND = ["-m", "pytest", "--nbval-lax", "--nbval-current-env", "tests", "notebooks",
+                "--ignore=notebooks/student"]
 #: The Pythons the README promises: 3.11.5 is the oldest the pins accept; on 3.14 the lab's packages
 #: have wheels, but the tests' Brian2 2.9.0 and the benchmarks' NEST 3.10.0 do not (yet).
 OLDEST, NEWEST_TESTED = (3, 11, 5), (3, 13)

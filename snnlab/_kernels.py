@@ -4,7 +4,7 @@ Everything here is a numba ``@njit(cache=True)`` function over flat numpy arrays
 dtypes (float64 values, int64 indices, uint16 or int32 synapse targets), so each
 function is compiled once per machine (per target type) and then loaded from numba's
 cache (``__pycache__`` next to this file, or ``NUMBA_CACHE_DIR``). :mod:`snnlab.engine`
-builds the arrays and calls :func:`run_steps` once per chunk of steps;
+builds the arrays and calls :func:`run_steps` once per slice of a chunk of steps;
 :mod:`snnlab.connectivity` calls the samplers. This module is imported
 lazily (on the first build that needs it), so ``import snnlab`` does not import numba.
 

@@ -57,17 +57,31 @@ described there), almost always one comparison per draw. The stream is numpy's S
 generator seeded from the network's seed and the input's position
 (:func:`snnlab._poisson.poisson_stream`) and stepped inside the kernel, so a draw costs
 about a nanosecond and no memory.
+
+In slices, so that a long run tells where it is and stops when asked
+---------------------------------------------------------------------
+Within a chunk, the kernel is called on slices of steps that take about 0.1 s of wall-clock
+time each (:class:`snnlab._progress.Pacer`: the first slice from a prior of the work per
+step, :meth:`Simulation._first_slice`, the next ones from the measured speed). Python sees
+Ctrl-C (SIGINT, "interrupt the kernel") only between two calls of compiled code, so a run
+stops within about a slice, raising :class:`KeyboardInterrupt`; each run makes its own
+state, so the simulation stays usable. The kernel's whole state (potentials, refractory
+counters, ring buffer, coupling totals, Poisson streams, spike arrays) lives in arrays it
+updates in place, so slice boundaries change no result. Between slices a progress bar
+(``tqdm.auto``) moves: ``progress=True`` shows it, ``False`` never, ``"auto"`` when a slice
+predicts a run of more than about 2 s.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import pickle
 
 import numpy as np
 
 from . import _checks as check
-from . import builder
+from . import _progress, builder
 from .builder import UINT16_NEURONS, Built
 from .inputs import CurrentError, FromArray, Sum, sample_current
 from .results import Result
@@ -83,6 +97,18 @@ AUTO_RECORD_BYTES = 64 * 1024**2
 CHUNK_VALUES = 1 << 20
 #: Spikes the output arrays hold at most at first (they double when full).
 INITIAL_SPIKE_CAPACITY = 1 << 18
+#: Wall-clock seconds the first slice of a run is meant to take, by the prior of
+#: :meth:`Simulation._first_slice` (later slices follow the measured speed, see :mod:`snnlab._progress`).
+FIRST_SLICE_SECONDS = 0.03
+#: The prior: seconds per unit of work (a neuron updated, a Poisson count drawn, a synapse of a
+#: spiking neuron delivered), about what the kernel takes on one core of a laptop.
+SECONDS_PER_UNIT = 1e-9
+#: The prior's firing rate (Hz) for the synapses' share of the work: high, so the guess is short.
+PRIOR_RATE_HZ = 100.0
+
+# The synapse target types (uint16, int32) whose kernel is compiled or loaded in this process:
+# the first run of each calls it once on no steps, so that compiling does not count as a slow slice.
+_LOADED: set = set()
 
 
 class _LazyGenerator:
@@ -142,21 +168,25 @@ class Simulation:
         return [_LazyGenerator(self.network, 2, p.index) for p in self.populations]
 
     # -- run -----------------------------------------------------------------------------------
-    def run(self, duration: float, record="auto"):
+    def run(self, duration: float, record="auto", progress="auto"):
         """Simulate ``duration`` ms from t = 0 and return a :class:`snnlab.Result`.
 
         ``duration`` is rounded to whole steps by snnlab's one rule
         (:func:`snnlab._checks.whole_steps`), with a warning when that changes it; ``record``
-        as in :meth:`snnlab.Network.run`.
+        and ``progress`` as in :meth:`snnlab.Network.run`. The steps run in slices of about
+        0.1 s of wall-clock time: Ctrl-C stops the run between two of them (raising
+        KeyboardInterrupt; the simulation stays usable), and a run expected to take more than
+        about 2 s shows a progress bar (see "Slices" in the module docstring).
         """
         built = self.built
+        progress = _progress.check_progress("run", progress)
         steps = check.duration_steps("run", duration, self.dt)
         for pop in self.populations:
             current = pop.current
             if isinstance(current, (FromArray, Sum)):
                 current.check_steps(steps, f"population {pop.label!r}: current")
         recorded = self._recorded(record, steps)
-        spike_steps, spike_ids, potentials, currents = self._simulate(steps, recorded)
+        spike_steps, spike_ids, potentials, currents = self._simulate(steps, recorded, progress)
         # each result owns its parameters
         if built.pickled_description is None:
             params = copy.deepcopy(built.description)
@@ -228,8 +258,19 @@ class Simulation:
             parts.append(lo + local.astype(np.int64))
         return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
 
-    def _simulate(self, steps: int, recorded: np.ndarray):
-        """Run the compiled kernel over all steps, chunk by chunk (see the module docstring)."""
+    @functools.cached_property
+    def _first_slice(self) -> int:
+        """Steps in a run's first slice: about FIRST_SLICE_SECONDS by a prior of the work per step
+        (neurons, Poisson draws, and the synapses of the neurons firing at PRIOR_RATE_HZ)."""
+        built = self.built
+        poisson_draws = int(np.sum(built.poisson.hi - built.poisson.lo)) if built.poisson.lo.size else 0
+        firing = min(1.0, PRIOR_RATE_HZ * self.dt / 1000.0)
+        work = self.n + poisson_draws + firing * built.synapses.post.size
+        return max(1, int(FIRST_SLICE_SECONDS / (SECONDS_PER_UNIT * max(work, 1.0))))
+
+    def _simulate(self, steps: int, recorded: np.ndarray, progress="auto"):
+        """Run the compiled kernel over all steps, chunk by chunk and slice by slice (see the
+        module docstring)."""
         from . import _kernels
 
         built, n = self.built, self.n
@@ -261,26 +302,35 @@ class Simulation:
         synapses = built.synapses.kernel_args()
         couplings = built.couplings.kernel_args()
         poisson = built.poisson.kernel_args()
+        post_type = built.synapses.post.dtype
 
-        for start in range(0, steps, chunk):
-            count = min(chunk, steps - start)
-            if not constant:
-                current = self.currents(start, count, current_rngs)
-                u_inf = self.drive(current)
-            j = 0
-            while j < count:
-                j, n_spikes = _kernels.run_steps(
-                    start, j, count, rows,
-                    u, refractory, buffer, coupling_totals,
-                    *neurons,
-                    current, u_inf, 0 if constant else 1,
-                    *synapses, *couplings, *poisson, poisson_state,
-                    recorded, potentials, currents,
-                    spike_step, spike_id, n_spikes, fired,
-                )
-                if j < count:  # the spike arrays are full: double them and carry on
-                    spike_step = np.concatenate([spike_step, np.empty_like(spike_step)])
-                    spike_id = np.concatenate([spike_id, np.empty_like(spike_id)])
+        args_before = (rows, u, refractory, buffer, coupling_totals, *neurons)
+        args_after = (*synapses, *couplings, *poisson, poisson_state, recorded, potentials, currents)
+        if post_type not in _LOADED:  # compile or load the kernel outside the timed slices
+            idle = np.zeros((1, n))
+            _kernels.run_steps(0, 0, 0, *args_before, idle, idle, 0, *args_after,
+                               spike_step, spike_id, 0, fired)
+            _LOADED.add(post_type)
+        # slices of about SLICE_SECONDS: Ctrl-C raises KeyboardInterrupt when the compiled loop
+        # returns, and the bar moves; the state lives in the arrays, so slicing changes nothing
+        with _progress.Pacer(steps, self.dt, progress, first=self._first_slice, desc="snnlab run") as pacer:
+            for start in range(0, steps, chunk):
+                count = min(chunk, steps - start)
+                if not constant:
+                    current = self.currents(start, count, current_rngs)
+                    u_inf = self.drive(current)
+                j = 0
+                while j < count:
+                    end = j + pacer.next_steps(count - j)
+                    j_new, n_spikes = _kernels.run_steps(
+                        start, j, end, *args_before, current, u_inf, 0 if constant else 1, *args_after,
+                        spike_step, spike_id, n_spikes, fired,
+                    )
+                    pacer.done(j_new - j)
+                    j = j_new
+                    if j < end:  # the spike arrays are full: double them and carry on
+                        spike_step = np.concatenate([spike_step, np.empty_like(spike_step)])
+                        spike_id = np.concatenate([spike_id, np.empty_like(spike_id)])
         return spike_step[:n_spikes].copy(), spike_id[:n_spikes].copy(), potentials, currents
 
     # -- inputs ----------------------------------------------------------------------------------

@@ -423,7 +423,8 @@ class Network:
         All checks that involve several objects run here, before any step."""
         return build(self)
 
-    def run(self, duration: float, record="auto", *, backend: str = "snnlab", threads: int | None = None):
+    def run(self, duration: float, record="auto", progress="auto", *, backend: str = "snnlab",
+            threads: int | None = None):
         """Build and simulate ``duration`` ms from t = 0; return a :class:`snnlab.Result`.
 
         Parameters
@@ -434,17 +435,32 @@ class Network:
             Which potentials and currents to keep (spikes are always kept). "auto"
             keeps all of them when they take at most 64 MB, and none otherwise, with a
             warning.
-        backend : {"snnlab", "nest"}
-            The engine: snnlab's own (default), or NEST (``pip install 'snnlab[nest]'``),
-            which builds the same network and gives the same spikes; see
-            :mod:`snnlab.backends` and docs/backends.md for what is mapped and what is refused.
+        progress : True, False or "auto"
+            A progress bar (simulated time, speed in simulated ms per second, time left: a
+            widget in JupyterLab, text on stderr in a terminal). "auto" shows it only when
+            the run is expected to take more than about 2 s, judged from its first slice.
+            Whatever the choice, Ctrl-C ("interrupt the kernel") stops a run within a
+            fraction of a second, raising KeyboardInterrupt; the network stays usable.
+            Other backends show no bar yet (True is refused there, naming the backend).
+        backend : {"snnlab", "nest", "brian2"}
+            The engine: snnlab's own (default), NEST (``pip install 'snnlab[nest]'``) or Brian2's
+            C++ standalone mode (``pip install 'snnlab[brian2]'``, needs a C++ compiler), which
+            build the same network and give the same spikes; see :mod:`snnlab.backends`,
+            docs/backends.md and docs/backend-brian2.md for what is mapped and what is refused.
         threads : int or None
-            Threads of a backend that has them (NEST's ``local_num_threads``). Default None: one.
+            Threads of a backend that has them (NEST's ``local_num_threads``, Brian2's OpenMP
+            threads). Default None: one.
         """
         if isinstance(backend, str) and backend == "snnlab" and threads is None:
-            return self.build().run(duration, record=record)
+            return self.build().run(duration, record=record, progress=progress)
         from . import backends
+        from ._progress import check_progress
 
+        if check_progress("run", progress) is True:
+            raise backends.BackendError(
+                f"run.progress: a progress bar is not available for backend {backend!r} yet (got True); "
+                "use progress='auto' or False"
+            )
         return backends.run(self, duration, backend=backend, threads=threads, record=record)
 
     def export(self, backend: str, path, duration: float):
@@ -453,7 +469,7 @@ class Network:
 
         Parameters
         ----------
-        backend : {"nest"}
+        backend : {"nest", "brian2"}
             The engine the script runs.
         path : str or Path
             The script, ending in ``.py``; the data go to the same name with ``.npz``.

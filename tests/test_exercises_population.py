@@ -120,7 +120,7 @@ def test_endless_loop_is_interrupted(name):
 
     start = time.perf_counter()
     v = verdict(name, endless)
-    assert time.perf_counter() - start < 2.5
+    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
     assert v.status == "failed" and "ran out" in v.message
 
 

@@ -135,7 +135,7 @@ def test_an_endless_loop_is_interrupted(name):
 
     start = time.perf_counter()
     verdict = verdict_of(name, forever)
-    assert time.perf_counter() - start < 2.5
+    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
     assert verdict.status == "failed"
     assert f"ran out of its {BUDGET:g} s" in verdict.message
 

@@ -48,11 +48,12 @@ def test_compare_spikes_refuses_different_networks():
 
 
 @pytest.mark.slow
-def test_nest_gives_the_same_spikes_as_snnlab():
-    pytest.importorskip("nest", reason="NEST is not installed: pip install 'snnlab[nest]'")
-    assert "nest" in ex.available_engines()
-    runs = ex.run_engines(ex.demo_network(n=200), 300.0, engines=("snnlab", "nest"))
-    c = ex.compare_spikes(runs["snnlab"], runs["nest"])
+@pytest.mark.parametrize("engine", ["nest", "brian2"])
+def test_the_other_engines_give_the_same_spikes_as_snnlab(engine):
+    pytest.importorskip(engine, reason=f"{engine} is not installed: pip install 'snnlab[{engine}]'")
+    assert engine in ex.available_engines()
+    runs = ex.run_engines(ex.demo_network(n=200), 300.0, engines=("snnlab", engine))
+    c = ex.compare_spikes(runs["snnlab"], runs[engine])
     assert c.identical, c
     assert c.count_a > 1000
 

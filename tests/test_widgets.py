@@ -152,6 +152,7 @@ def test_the_widget_redraws_when_a_control_changes_and_shows_refusals_in_red():
     assert "snnlab-panel" in box._dom_classes
     image = panel._image.value
     panel.controls["amplitude"].value = 4.5
+    assert panel.wait(), "the drawing thread did not finish"
     assert panel._image.value != image
     assert panel._text.value.endswith("spikes")
 
@@ -160,6 +161,7 @@ def test_the_widget_redraws_when_a_control_changes_and_shows_refusals_in_red():
 
     panel.simulate = refuse
     panel.controls["amplitude"].value = 1.0
+    assert panel.wait(), "the drawing thread did not finish"
     assert "color:#b00" in panel._text.value and "LIF.C: must be &gt; 0 nF" in panel._text.value
 
 

@@ -22,9 +22,10 @@ How a backend works
    the same populations, parameters (plus ``params["backend"]``: the engine, its version,
    threads and seed) and connections as snnlab's own result.
 
-Backends: ``"snnlab"`` (the default, the compiled engine) and ``"nest"`` (NEST 3.10,
-:mod:`snnlab.backends.nest`, ``pip install 'snnlab[nest]'``). docs/backends.md has the
-mapping in full.
+Backends: ``"snnlab"`` (the default, the compiled engine), ``"nest"`` (NEST 3.10,
+:mod:`snnlab.backends.nest`, ``pip install 'snnlab[nest]'``) and ``"brian2"`` (Brian2 2.9,
+C++ standalone with OpenMP threads, :mod:`snnlab.backends.brian2`, ``pip install 'snnlab[brian2]'``).
+docs/backends.md has the mapping in full (docs/backend-brian2.md for Brian2).
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ from .. import _checks as check
 from ..neurons import LIF
 
 #: The engines ``Network.run(backend=...)`` accepts.
-BACKENDS = ("snnlab", "nest")
+BACKENDS = ("snnlab", "nest", "brian2")
 
 #: The pip extra that installs each engine.
-EXTRAS = {"nest": "nest"}
+EXTRAS = {"nest": "nest", "brian2": "brian2"}
 
 #: The parts of ``Network.describe()`` that every backend knows how to map (or refuse).
 KNOWN_DESCRIPTION = ("dt", "seed", "populations", "projections", "couplings", "poisson_inputs")

@@ -32,20 +32,22 @@ NOTEBOOK = "04_balanced_network"
 #: The time step of every case, ms (the notebook's).
 DT = 0.1
 
-#: The measures printed in the notebook's section 2 (Brunel's four examples, N_E = 5000) and
-#: section 4 (the state map, N_E = 2000), rounded: (rate Hz, CV, modulation, peak Hz, peak fraction).
-#: Inputs of the classify_state check only; the expected labels come from snnlab's classify_state.
+#: The measures of the notebook's runs: section 2's four examples and section 4's map at Brunel's
+#: size (N_E = 10 000, J = 0.1 mV, from snnlab/data/brunel_state_map.json), and the panel's smaller
+#: network (N_E = 2000) at the SI-fast point, rounded: (rate Hz, CV, modulation, peak Hz, peak
+#: fraction). Inputs of the classify_state check only; the expected labels come from snnlab's
+#: classify_state.
 NOTEBOOK_MEASURES = {
-    "example SR (g = 3, 2 nu_thr)": (334.89, 0.003, 0.7055, 335.0, 1.0),
-    "example SI-fast (g = 6, 4 nu_thr)": (58.343, 0.7713, 0.6483, 170.0, 0.7591),
-    "example AI (g = 5, 2 nu_thr)": (40.088, 0.5351, 0.5192, 105.0, 0.4811),
-    "example SI-slow (g = 4.5, 0.9 nu_thr)": (8.536, 0.2952, 1.3252, 30.0, 0.5248),
-    "map g = 4, 0.9 nu_thr": (39.9025, 0.6891, 1.0157, 40.0, 0.2516),
-    "map g = 8, 0.9 nu_thr": (4.29, 0.3743, 1.0562, 40.0, 0.4526),
-    "map g = 3, 0.9 nu_thr": (323.1875, 0.1014, 0.642, 335.0, 0.9973),
-    "map g = 4, 2 nu_thr": (135.2925, 0.6445, 0.3794, 115.0, 0.2451),
-    "map g = 6, 4 nu_thr": (64.435, 0.992, 0.4213, 150.0, 0.5254),
-    "map g = 4, 4 nu_thr": (236.2025, 0.3479, 0.2794, 210.0, 0.3698),
+    "example SR (g = 3, 2 nu_thr)": (332.36, 0.0008, 0.7129, 335.0, 1.0),
+    "example SI-fast (g = 6, 4 nu_thr)": (58.953, 0.6264, 0.8413, 180.0, 0.7831),
+    "example AI (g = 5, 2 nu_thr)": (38.227, 0.3531, 0.5859, 115.0, 0.4366),
+    "example SI-slow (g = 4.5, 0.9 nu_thr)": (5.533, 0.2232, 1.77, 20.0, 0.1315),
+    "map g = 4, 0.9 nu_thr": (14.191, 0.1758, 1.8576, 15.0, 0.2018),
+    "map g = 8, 0.9 nu_thr": (0.947, 0.1601, 0.5825, 25.0, 0.3377),
+    "map g = 4.5, 2 nu_thr": (56.48, 0.2932, 0.494, 120.0, 0.3338),
+    "map g = 4, 4 nu_thr": (202.62, 0.1367, 0.331, 185.0, 0.8261),
+    "map g = 5, 4 nu_thr": (94.005, 0.3886, 0.6506, 205.0, 0.7653),
+    "panel N_E = 2000, g = 6, 4 nu_thr": (64.435, 0.992, 0.4213, 150.0, 0.5254),
     "a quiet run (g = 5, 0.5 nu_thr)": (0.0, math.nan, 0.0, math.nan, 0.0),
 }
 

@@ -17,18 +17,31 @@ population oscillations.
 
 Units: time ms, potential mV, rates Hz. Everything random derives from ``seed``.
 
+The notebook's map of the states at Brunel's size (N_E = 10 000, J = 0.1 mV) is saved in
+``snnlab/data/brunel_state_map.json`` (:func:`load_state_map`); ``benchmarks/brunel_state_map.py``
+regenerates it with :func:`state_map`.
+
 Example
 -------
+A small network (1000 + 250 neurons) with ``J = 100 mV / C_E`` at Brunel's AI point, and the
+state the saved full-size map gives there:
+
 >>> from snnlab.experiments import balanced
->>> res = balanced.brunel(g=5.0, nu_ext_ratio=2.0, n_exc=1000, duration=200.0)  # doctest: +SKIP
->>> balanced.measure_state(res).label                                           # doctest: +SKIP
+>>> res = balanced.brunel(g=5.0, nu_ext_ratio=2.0, n_exc=1000, J=None, duration=200.0)
+>>> state = balanced.measure_state(res)
+>>> state.label, round(state.rate), round(state.cv, 1)
+('AI', 59, 0.7)
+>>> balanced.load_state_map().label_at(5.0, 2.0)
 'AI'
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -44,7 +57,9 @@ __all__ = [
     "EXAMPLES",
     "EXAMPLE_N_EXC",
     "FAST_HZ",
+    "MAP_FILE",
     "MAP_GS",
+    "MAP_MEASURES",
     "MAP_N_EXC",
     "MAP_RATIOS",
     "MODULATION_SLOW",
@@ -66,8 +81,10 @@ __all__ = [
     "draw_state",
     "draw_state_map",
     "figures",
+    "load_state_map",
     "measure_state",
     "nu_threshold",
+    "save_state_map",
     "state_map",
     "zoom_window",
 ]
@@ -97,7 +114,9 @@ PEAK_FRACTION_FAST = 0.6
 FAST_HZ = 100.0
 #: The labels classify_state can return, in the order the map's colours use.
 STATES = ("SR", "AR", "AI", "SI-fast", "SI-slow", "quiescent")
-STATE_COLORS = {"SR": "#7b3294", "AR": "#c2a5cf", "AI": "#1a9641", "SI-fast": "#fdae61", "SI-slow": "#d7191c",
+#: Colours of the states on the map: neither red nor blue, which mean excitatory and inhibitory
+#: everywhere else in the course.
+STATE_COLORS = {"SR": "#7b3294", "AR": "#c2a5cf", "AI": "#1a9641", "SI-fast": "#fdb863", "SI-slow": "#8c510a",
                 "quiescent": "0.85"}
 STATE_NAMES = {"SR": "synchronous regular", "AR": "asynchronous regular", "AI": "asynchronous irregular",
                "SI-fast": "synchronous irregular, fast", "SI-slow": "synchronous irregular, slow",
@@ -294,14 +313,14 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     if result.duration - start < 20.0:
         raise ValueError(f"{owner}.start: must leave at least 20 ms of the {result.duration:g} ms run (got {start!r})")
     steps, _ = result.spike_steps(label)
-    k0 = round(start / result.dt)
+    k0 = int(check.whole_steps(start, result.dt))  # snnlab's one rounding rule, as analysis does
     count = int(np.count_nonzero(np.asarray(steps) >= k0))
     rate = analysis.mean_rate(result, label, start=start)
     cv = analysis.mean_cv_isi(result, label, start=start)
     if count == 0:
         return BrunelState(rate, cv, math.nan, 0.0, math.nan, 0.0, classify_state(rate, cv, 0.0, math.nan, 0.0))
     fano = analysis.spike_synchrony(result, label, bin=1.0, start=start)
-    bin_steps = round(1.0 / result.dt)
+    bin_steps = int(check.whole_steps(1.0, result.dt))
     counts = np.bincount((np.asarray(steps)[np.asarray(steps) >= k0] - k0) // bin_steps,
                          minlength=(result.steps - k0) // bin_steps).astype(float)
     counts = counts[: (result.steps - k0) // bin_steps]
@@ -322,12 +341,19 @@ def measure_state(result: Result, label: str = "E", start: float = 100.0) -> Bru
     return BrunelState(rate, cv, fano, modulation, peak_frequency, peak_fraction, label_)
 
 
+#: The measures a :class:`StateMap` holds per cell (the label follows from them by :func:`classify_state`).
+MAP_MEASURES = ("rate", "cv", "modulation", "peak_frequency", "peak_fraction")
+
+
 @dataclass(frozen=True, eq=False)
 class StateMap:
-    """States of the Brunel network over a grid of (g, nu_ext_ratio) (made by :func:`state_map`).
+    """States of the Brunel network over a grid of (g, nu_ext_ratio) (made by :func:`state_map`,
+    or read by :func:`load_state_map`).
 
     ``labels[i, j]`` and the measure arrays belong to ``gs[j]`` and ``ratios[i]`` (rows
-    are external rates, columns g, as the map is drawn).
+    are external rates, columns g, as the map is drawn). The measures are those of
+    :class:`BrunelState` (rate in Hz); ``n_exc``, ``J`` (mV; None: ``100 mV / C_E``),
+    ``duration`` and ``start`` (ms) and ``seed`` are the runs' parameters.
     """
 
     gs: np.ndarray
@@ -341,6 +367,22 @@ class StateMap:
     n_exc: int
     duration: float
     start: float
+    J: float | None = None
+    seed: int = 0
+
+    def cell(self, g: float, ratio: float) -> tuple:
+        """Row and column ``(i, j)`` of the run at ``(g, ratio)``, which must be on the grid."""
+        rows, = np.nonzero(np.isclose(self.ratios, ratio))
+        columns, = np.nonzero(np.isclose(self.gs, g))
+        if rows.size == 0 or columns.size == 0:
+            raise ValueError(f"StateMap.cell: (g, ratio) must be on the map's grid, g in "
+                             f"{[float(x) for x in self.gs]} and ratio in {[float(x) for x in self.ratios]} "
+                             f"(got ({g!r}, {ratio!r}))")
+        return int(rows[0]), int(columns[0])
+
+    def label_at(self, g: float, ratio: float) -> str:
+        """The state at ``(g, ratio)`` of the grid (see :meth:`cell`)."""
+        return str(self.labels[self.cell(g, ratio)])
 
 
 def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | None = None, D: float = 1.5,
@@ -364,8 +406,7 @@ def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | No
     ratios = np.atleast_1d(np.asarray(ratios, dtype=float))
     shape = (ratios.size, gs.size)
     labels = np.empty(shape, dtype=object)
-    arrays = {name: np.full(shape, math.nan) for name in ("rate", "cv", "modulation", "peak_frequency",
-                                                          "peak_fraction")}
+    arrays = {name: np.full(shape, math.nan) for name in MAP_MEASURES}
     for i, ratio in enumerate(ratios):
         for j, g in enumerate(gs):
             res = brunel(g=g, nu_ext_ratio=ratio, n_exc=n_exc, epsilon=epsilon, J=J, D=D, duration=duration,
@@ -374,19 +415,62 @@ def state_map(gs, ratios, n_exc: int = 2000, epsilon: float = 0.1, J: float | No
             labels[i, j] = state.label
             for name in arrays:
                 arrays[name][i, j] = getattr(state, name)
-    return StateMap(gs, ratios, labels, n_exc=n_exc, duration=duration, start=start, **arrays)
+    return StateMap(gs, ratios, labels, n_exc=n_exc, duration=duration, start=start, J=J, seed=seed, **arrays)
+
+
+def save_state_map(smap: StateMap, path) -> Path:
+    """Write a :class:`StateMap`'s grid, measures and run parameters to a JSON file at ``path``.
+
+    The labels are not stored: :func:`load_state_map` derives them from the measures with
+    :func:`classify_state`, so the saved map always follows the current criteria. NaN
+    measures (a CV without 3 spikes per neuron) are stored as null.
+    """
+    def column(values):
+        return [[None if math.isnan(x) else float(x) for x in row] for row in np.asarray(values, dtype=float)]
+
+    data = {"about": "Brunel (2000) model A over (g, nu_ext / nu_thr): measures of the excitatory population "
+                     "(snnlab.experiments.balanced.measure_state); written by benchmarks/brunel_state_map.py",
+            "n_exc": int(smap.n_exc), "J": smap.J, "duration": float(smap.duration), "start": float(smap.start),
+            "seed": int(smap.seed), "gs": [float(g) for g in smap.gs], "ratios": [float(r) for r in smap.ratios]}
+    data.update({name: column(getattr(smap, name)) for name in MAP_MEASURES})
+    path = Path(path)
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+#: The saved map at Brunel's size, in the package's data (``benchmarks/brunel_state_map.py`` writes it).
+MAP_FILE = "brunel_state_map.json"
+
+
+def load_state_map(path=None) -> StateMap:
+    """Read a state map written by :func:`save_state_map`; default the saved map of the
+    notebook (:data:`MAP_FILE`: N_E = 10 000, J = 0.1 mV, 300 ms from 100 ms, seed 0, over
+    :data:`MAP_GS` x :data:`MAP_RATIOS`). The labels come from :func:`classify_state`."""
+    if path is None:
+        text = resources.files("snnlab").joinpath("data", MAP_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    data = json.loads(text)
+    arrays = {name: np.array([[math.nan if x is None else x for x in row] for row in data[name]], dtype=float)
+              for name in MAP_MEASURES}
+    labels = np.vectorize(classify_state, otypes=[object])(*(arrays[name] for name in MAP_MEASURES))
+    return StateMap(np.array(data["gs"], dtype=float), np.array(data["ratios"], dtype=float), labels,
+                    n_exc=data["n_exc"], duration=data["duration"], start=data["start"], J=data["J"],
+                    seed=data["seed"], **arrays)
 
 
 # -- drawing ----------------------------------------------------------------------------------------------
 #: Brunel's (2000, Fig. 2) four example points: state -> (g, nu_ext / nu_thr).
 EXAMPLES = {"SR": (3.0, 2.0), "SI-fast": (6.0, 4.0), "AI": (5.0, 2.0), "SI-slow": (4.5, 0.9)}
-#: Network size of the example figure (N_E; N_I = N_E / 4, J = 100 mV / C_E): large enough for
-#: the fast oscillation to stand out of the finite-size noise.
-EXAMPLE_N_EXC = 5000
-#: The state map's grid and size (small, so that it runs in seconds).
-MAP_GS = (3.0, 4.0, 5.0, 6.0, 8.0)
+#: Network size of the example figure (N_E; N_I = N_E / 4, J = 100 mV / C_E): Brunel's own,
+#: N_E = 10 000 with J = 0.1 mV. Smaller networks, with larger J, are noisier and can land
+#: in another state (at N_E = 2000 the SI-fast point is AI).
+EXAMPLE_N_EXC = 10000
+#: The state map's grid (every example point is on it) and size (Brunel's, as the examples).
+#: At this size the map takes about a minute, so the notebook loads it (:func:`load_state_map`).
+MAP_GS = (3.0, 4.0, 4.5, 5.0, 6.0, 8.0)
 MAP_RATIOS = (0.9, 2.0, 3.0, 4.0)
-MAP_N_EXC = 2000
+MAP_N_EXC = 10000
 #: Neurons of each population shown in rasters.
 RASTER_NEURONS = {"E": 80, "I": 20}
 
@@ -460,19 +544,18 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
 
     index = np.vectorize(STATES.index)(smap.labels)
     cmap = ListedColormap([STATE_COLORS[s] for s in STATES])
-    gs, ratios = smap.gs, smap.ratios
-    ax.imshow(index, cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5, origin="lower", aspect="auto",
-              extent=(-0.5, gs.size - 0.5, -0.5, ratios.size - 0.5), interpolation="nearest")
-    for i in range(ratios.size):
-        for j in range(gs.size):
-            ax.text(j, i, f"{smap.labels[i, j]}\n{smap.rate[i, j]:.0f} Hz", ha="center", va="center",
-                    fontsize="small", color="white" if smap.labels[i, j] in ("SR", "AI", "SI-slow") else "black")
-    ax.set_xticks(range(gs.size), [f"{g:g}\n(balance)" if g == 4.0 else f"{g:g}" for g in gs])
-    ax.set_yticks(range(ratios.size), [f"{r:g}" for r in ratios])
+    gs, ratios = np.asarray(smap.gs, dtype=float), np.asarray(smap.ratios, dtype=float)
+    # each run's cell reaches halfway to its neighbours: both axes spaced by value
+    ax.pcolormesh(_cell_edges(gs), _cell_edges(ratios), index, cmap=cmap, vmin=-0.5, vmax=len(STATES) - 0.5,
+                  edgecolors="white", linewidth=0.5)
+    for i, ratio in enumerate(ratios):
+        for j, g in enumerate(gs):
+            ax.text(g, ratio, f"{smap.labels[i, j]}\n{smap.rate[i, j]:.0f} Hz", ha="center", va="center",
+                    fontsize="small", color="white" if smap.labels[i, j] in _DARK_STATES else "black")
+    ax.set_xticks(gs, [f"{g:g}\n(balance)" if g == 4.0 else f"{g:g}" for g in gs])
+    ax.set_yticks(ratios, [f"{r:g}" for r in ratios])
     if point is not None:
-        x = np.interp(point[0], gs, np.arange(gs.size))
-        y = np.interp(point[1], ratios, np.arange(ratios.size))
-        ax.plot([x], [y], marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black")
+        ax.plot([point[0]], [point[1]], marker="o", markersize=10, markerfacecolor="none", markeredgecolor="black")
     ax.set_xlabel("relative inhibition g (g = 4: inhibition balances excitation)")
     ax.set_ylabel("external rate ν_ext / ν_thr")
     present = [s for s in STATES if np.any(smap.labels == s)]
@@ -481,10 +564,23 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
     ax.set_title(f"N_E = {smap.n_exc}, {smap.duration:g} ms (measured after {smap.start:g} ms)", fontsize="medium")
 
 
+#: States whose map colour is dark enough for white text.
+_DARK_STATES = ("SR", "AI", "SI-slow")
+
+
+def _cell_edges(values: np.ndarray) -> np.ndarray:
+    """Edges of cells centred on sorted ``values``: halfway between neighbours, and as far
+    again beyond the first and the last."""
+    if values.size == 1:
+        return np.array([values[0] - 0.5, values[0] + 0.5])
+    mids = (values[:-1] + values[1:]) / 2.0
+    return np.concatenate(([values[0] - (mids[0] - values[0])], mids, [values[-1] + (values[-1] - mids[-1])]))
+
+
 def draw_examples(fig, runs: dict) -> None:
-    """Brunel's example states side by side in ``fig``: :func:`draw_state` of each run (raster
-    above, population rates below), titled with its point of :data:`EXAMPLES` and the state
-    measured.
+    """Brunel's example states in ``fig``, two per row (readable in a figure 10-11 inches wide,
+    e.g. ``figsize=(11, 8)``): :func:`draw_state` of each run (raster above, population rates
+    below), titled with its point of :data:`EXAMPLES` and the state measured.
 
     Parameters
     ----------
@@ -497,12 +593,19 @@ def draw_examples(fig, runs: dict) -> None:
 
     from .. import plotting
 
-    axes = plotting.reuse_layout(fig, Figure.subplots, 2, len(runs), squeeze=False, height_ratios=(1.4, 1.0))
-    for column, (name, (res, state)) in enumerate(runs.items()):
-        draw_state(res, axes[0, column], axes[1, column], state)
+    columns = 2 if len(runs) > 1 else 1
+    rows = 2 * math.ceil(len(runs) / columns)
+    axes = plotting.reuse_layout(fig, Figure.subplots, rows, columns, squeeze=False,
+                                 height_ratios=(1.4, 1.0) * (rows // 2))
+    for k, (name, (res, state)) in enumerate(runs.items()):
+        row, column = 2 * (k // columns), k % columns
+        draw_state(res, axes[row, column], axes[row + 1, column], state)
         g, ratio = EXAMPLES[name]
-        axes[0, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
-                                  f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+        axes[row, column].set_title(f"Brunel's {name}: g = {g:g}, ν_ext = {ratio:g} ν_thr\nmeasured: {state.label}, "
+                                    f"{state.rate:.0f} Hz, CV {state.cv:.2f}", fontsize="medium", loc="left")
+    for k in range(len(runs), columns * rows // 2):  # an odd number of runs leaves one place empty
+        for ax in axes[2 * (k // columns):2 * (k // columns) + 2, k % columns]:
+            ax.set_visible(False)
     res = next(iter(runs.values()))[0]
     J = res.params["projections"][0]["weight"]  # E -> E and I
     fig.suptitle(f"N_E = {res.size('E')}, N_I = {res.size('I')}, J = {J:g} mV; rasters: the first "
@@ -519,9 +622,9 @@ def figures() -> dict:
     for name, (g, ratio) in EXAMPLES.items():
         res = brunel(g=g, nu_ext_ratio=ratio, n_exc=EXAMPLE_N_EXC, J=None)
         runs[name] = (res, measure_state(res))
-    out["states"] = plt.figure(figsize=(16, 6.5), layout="constrained")
+    out["states"] = plt.figure(figsize=(11, 8), layout="constrained")
     draw_examples(out["states"], runs)
     fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
-    draw_state_map(state_map(MAP_GS, MAP_RATIOS, n_exc=MAP_N_EXC), ax)
+    draw_state_map(load_state_map(), ax)
     out["state_map"] = fig
     return out

@@ -507,7 +507,8 @@ def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel(f"E1 rate, last {outcome.window:g} ms (Hz)")
     ax.set_ylabel(f"E2 rate, last {outcome.window:g} ms (Hz)")
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    # above the axes: every corner inside is a region's name or where a trajectory may run
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="small", frameon=False)
 
 
 def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:

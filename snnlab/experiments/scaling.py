@@ -6,7 +6,7 @@ engine goes on one machine.
   :func:`run_engines` runs it on each engine that is installed and :func:`compare_spikes`
   compares two runs without any tolerance.
 * :func:`load_scaling` reads the figures of ``benchmarks/scaling_engines.py`` (saved with the
-  package, ``scaling.json`` beside this module), :func:`scaling_rows` and :func:`draw_scaling`
+  package, ``snnlab/data/scaling.json``), :func:`scaling_rows` and :func:`draw_scaling`
   show them; nothing is re-measured in the notebook.
 * :func:`bytes_per_synapse`, :func:`largest_network`, :func:`speed` and :func:`spikes_identical`
   are the reference answers of the notebook's exercises.
@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,8 @@ import numpy as np
 from ..network import Network
 from ..neurons import LIF
 
-#: The saved benchmark figures (written by ``benchmarks/scaling_engines.py --json``).
-DATA = Path(__file__).with_name("scaling.json")
+#: The saved benchmark figures (written by ``benchmarks/scaling_engines.py --json``), in ``snnlab/data``.
+DATA_FILE = "scaling.json"
 
 #: The engines of the comparison, in the order they are run and drawn.
 ENGINES = ("snnlab", "nest", "brian2")
@@ -121,7 +122,9 @@ def compare_spikes(a, b) -> SpikeComparison:
 # -- the benchmark's figures ------------------------------------------------------------------------------
 def load_scaling(path=None) -> dict:
     """The figures saved by ``benchmarks/scaling_engines.py --json`` (default: the package's copy)."""
-    return json.loads(Path(DATA if path is None else path).read_text())
+    if path is None:
+        return json.loads(resources.files("snnlab").joinpath("data", DATA_FILE).read_text(encoding="utf-8"))
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def scaling_rows(data: dict) -> list[dict]:

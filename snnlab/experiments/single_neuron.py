@@ -404,7 +404,8 @@ def draw_neuron(result: Result, top, bottom, title: str | None = None, legend: s
     bottom.lines[0].set_label("membrane potential")
     rheobase = result.model(_NEURON).rheobase
     top.text(0.995, rheobase, f"rheobase {rheobase:.3g} nA", transform=top.get_yaxis_transform(), ha="right",
-             va="bottom", fontsize="x-small", color="0.3")
+             va="bottom", fontsize="small", color="0.3")
+    _current_margins(top, np.asarray(result.current(_NEURON))[:, 0], rheobase)
     top.set_xlabel("")
     top.tick_params(labelbottom=False)
     top.set_ylabel("current (nA)")
@@ -415,6 +416,20 @@ def draw_neuron(result: Result, top, bottom, title: str | None = None, legend: s
         where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend == "outside" else {"loc": "best"}
         bottom.legend(fontsize="small", frameon=legend != "outside", **where)
     return top, bottom
+
+
+#: Room left above and below the current trace, as a fraction of the range it and the rheobase span.
+CURRENT_MARGIN = 0.15
+
+
+def _current_margins(ax, current, rheobase: float) -> None:
+    """y limits for a current trace: from the lowest to the highest of the current, 0 and the
+    rheobase, with :data:`CURRENT_MARGIN` of that range free above and below (a constant
+    current would otherwise sit on the top edge of its axes)."""
+    lo = min(float(np.min(current, initial=0.0)), 0.0, rheobase)
+    hi = max(float(np.max(current, initial=0.0)), 0.0, rheobase)
+    span = hi - lo if hi > lo else 1.0
+    ax.set_ylim(lo - CURRENT_MARGIN * span, hi + CURRENT_MARGIN * span)
 
 
 # -- the notebook's figures ----------------------------------------------------------------------------

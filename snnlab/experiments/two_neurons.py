@@ -261,15 +261,24 @@ def measured_jumps(result: Result, sender: str = "A") -> dict:
 
 
 # -- drawing (shared with the widgets) -----------------------------------------------------------------
+#: How the arrivals of each sender's spikes are marked: A's filled, B's hollow, so that two
+#: senders of the same kind (same colour, same direction of the triangle) stay apart.
+ARRIVAL_FILL = {"A": "full", "B": "none"}
+
+
 def _mark_arrivals(result: Result, ax, sender: str) -> None:
-    """Small triangles at the top of the receiver's axes where the sender's spikes arrive."""
+    """Small triangles at the top of the receiver's axes where the sender's spikes arrive:
+    pointing up for a positive weight, down for a negative one, in the sender's kind's
+    colour, filled for A and hollow for B (:data:`ARRIVAL_FILL`)."""
     info = arrivals(result, sender)
     if info["times"].size == 0:
         return
     weight = info["weights"][0]
-    kind = result.kind(sender)
+    color = kind_color(result.kind(sender))
+    face = color if ARRIVAL_FILL.get(sender, "full") == "full" else "white"
     ax.plot(info["times"], np.full(info["times"].size, 0.97), transform=ax.get_xaxis_transform(),
-            marker="v" if weight < 0 else "^", markersize=5, linestyle="none", color=kind_color(kind),
+            marker="v" if weight < 0 else "^", markersize=6, linestyle="none", color=color,
+            markerfacecolor=face, markeredgecolor=color, markeredgewidth=1.0,
             label=f"input from {sender} ({weight:+g} mV)")
 
 

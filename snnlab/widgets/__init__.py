@@ -11,7 +11,7 @@ draws into the axes of the previous one instead of building new ones.
 import importlib
 import pkgutil
 
-from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider, sweep_values
+from ._panel import FIGURE_WIDTH, Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider, sweep_values
 
 
 def all_panels() -> dict:
@@ -24,5 +24,5 @@ def all_panels() -> dict:
     return panels
 
 
-__all__ = ["Panel", "all_panels", "checkbox", "dropdown", "fixed_grid", "int_slider", "seed_control", "slider",
-           "sweep_values"]
+__all__ = ["FIGURE_WIDTH", "Panel", "all_panels", "checkbox", "dropdown", "fixed_grid", "int_slider", "seed_control",
+           "slider", "sweep_values"]

@@ -22,30 +22,49 @@ suspicious settings (a coarse dt, a delay that rounds to whole steps). The simul
 about them; inside a widget callback a warning would go to the kernel's log, where no
 student sees it, so the panel catches snnlab's warnings and shows them under the figure,
 after the summary.
+
+In a notebook (:meth:`Panel.widget`) the controls stand in a narrow column left of the
+figure, so that both fit a laptop's screen (1366 x 768) together. A panel whose update is
+cheap (``continuous=True``, the default) redraws while a slider is dragged: a control's
+change only records that the values changed and wakes the panel's one drawing thread, which
+draws the newest values and drops the ones it had no time for, so the figure follows the
+hand without a backlog and the last figure is the one for the last values. Figures are
+rendered by :class:`~snnlab.widgets._render.PanelCanvas`, which reuses the text it
+rasterised for the previous update.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ipywidgets as w
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
 from ..plotting import _has_layout
 from ..ranges import out_of_range
 from ..results import Result
+from ._render import PanelCanvas
 
-#: Width of slider descriptions, so labels with units are not cut off.
-DESCRIPTION_WIDTH = "13em"
-#: Layout of every control.
-CONTROL_LAYOUT = {"width": "32em"}
+#: Width of slider descriptions: short labels with units (the full text is the tooltip).
+DESCRIPTION_WIDTH = "8.5em"
+#: Layout of every control: a narrow column left of the figure.
+CONTROL_LAYOUT = {"width": "21.5em"}
+#: Width of the column of controls.
+COLUMN_WIDTH = "22em"
+#: Width of a panel's figure, inches at the panel's 80 dpi: what is left of JupyterLab's notebook
+#: area at 1366 x 768 (with its file browser open) beside the column of controls.
+FIGURE_WIDTH = 7.9
+#: The summary's lines closer together than ipywidgets' 28 px, so that notes fit under the figure.
+_STYLE = ("<style>.snnlab-summary .widget-html-content {line-height: 1.35; padding: 2px 0;}"
+          ".snnlab-panel .snnlab-controls .widget-inline-hbox {margin-top: 1px; margin-bottom: 1px;}"
+          ".snnlab-panel .snnlab-controls .widget-readout {min-width: 3em; width: 3.2em; margin-left: 6px;}</style>")
 
 
 def _style():
@@ -53,37 +72,41 @@ def _style():
 
 
 def slider(name: str, description: str, value: float, min: float, max: float, step: float,
-           continuous: bool = False, readout_format: str = ".2f") -> w.FloatSlider:
+           continuous: bool = False, readout_format: str = ".2f", tooltip: str | None = None) -> w.FloatSlider:
     """A float slider for parameter ``name`` (its class ``snnlab-<name>`` lets browser tests
-    find it). ``continuous=False`` (default) updates on release or key press only, so a drag
-    never queues a pile of simulations."""
+    find it). ``continuous=False`` (default) updates on release or key press only;
+    :meth:`Panel.widget` turns continuous updates on for a ``continuous`` panel, whose drawing
+    thread drops the values it has no time for, so a drag never queues a pile of simulations."""
     control = w.FloatSlider(value=value, min=min, max=max, step=step, description=description,
                             continuous_update=continuous, readout_format=readout_format,
-                            style=_style(), layout=CONTROL_LAYOUT)
+                            style=_style(), layout=CONTROL_LAYOUT, tooltip=tooltip or description)
     control.add_class(f"snnlab-{name}")
     control.add_class("snnlab-control")
     return control
 
 
 def int_slider(name: str, description: str, value: int, min: int, max: int, step: int = 1,
-               continuous: bool = False) -> w.IntSlider:
+               continuous: bool = False, tooltip: str | None = None) -> w.IntSlider:
     control = w.IntSlider(value=value, min=min, max=max, step=step, description=description,
-                          continuous_update=continuous, style=_style(), layout=CONTROL_LAYOUT)
+                          continuous_update=continuous, style=_style(), layout=CONTROL_LAYOUT,
+                          tooltip=tooltip or description)
     control.add_class(f"snnlab-{name}")
     control.add_class("snnlab-control")
     return control
 
 
-def dropdown(name: str, description: str, options, value=None) -> w.Dropdown:
+def dropdown(name: str, description: str, options, value=None, tooltip: str | None = None) -> w.Dropdown:
     control = w.Dropdown(options=options, value=value if value is not None else _first(options),
-                         description=description, style=_style(), layout=CONTROL_LAYOUT)
+                         description=description, style=_style(), layout=CONTROL_LAYOUT,
+                         tooltip=tooltip or description)
     control.add_class(f"snnlab-{name}")
     control.add_class("snnlab-control")
     return control
 
 
-def checkbox(name: str, description: str, value: bool = False) -> w.Checkbox:
-    control = w.Checkbox(value=value, description=description, indent=False, layout=CONTROL_LAYOUT)
+def checkbox(name: str, description: str, value: bool = False, tooltip: str | None = None) -> w.Checkbox:
+    control = w.Checkbox(value=value, description=description, indent=False, layout=CONTROL_LAYOUT,
+                         tooltip=tooltip or description)
     control.add_class(f"snnlab-{name}")
     control.add_class("snnlab-control")
     return control
@@ -92,7 +115,7 @@ def checkbox(name: str, description: str, value: bool = False) -> w.Checkbox:
 def seed_control(value: int = 0) -> w.BoundedIntText:
     """The seed of every random thing in a panel; change it to see which results are robust."""
     control = w.BoundedIntText(value=value, min=0, max=2**31 - 1, description="seed",
-                               style=_style(), layout={"width": "18em"})
+                               style=_style(), layout={"width": "16em"})
     control.add_class("snnlab-seed")
     control.add_class("snnlab-control")
     return control
@@ -151,7 +174,22 @@ class Panel:
     summary : callable(result) -> str, optional
         One line of text shown under the figure (spike counts, rates, the winner).
     figsize : (float, float)
-        Inches.
+        Inches, at ``dpi`` (80) dots per inch; :data:`FIGURE_WIDTH` wide fits beside the controls
+        at 1366 x 768.
+    dpi : int
+        Dots per inch of the PNG.
+    title : str or None
+        Bold line above the panel.
+    continuous : bool
+        Redraw while a slider moves (for panels whose update takes well under 100 ms);
+        False redraws when it is let go. Default True.
+
+    Attributes
+    ----------
+    last_seconds : float
+        Time of the last :meth:`update`, s.
+    renders : int
+        How many updates were drawn (a drag draws fewer than it sends changes).
     """
 
     controls: dict
@@ -161,14 +199,21 @@ class Panel:
     figsize: tuple = (9.0, 4.5)
     dpi: int = 80
     title: str | None = None
+    continuous: bool = True
     figure: Figure = field(init=False, repr=False)
     last_seconds: float = field(init=False, default=math.nan)
+    renders: int = field(init=False, default=0)
 
     def __post_init__(self):
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
-        FigureCanvasAgg(self.figure)  # one canvas for all updates, not a new one per savefig
+        PanelCanvas(self.figure)  # one canvas for all updates, which remembers its rasterised text
         self._image = None
         self._text = None
+        self._lock = threading.RLock()  # one drawing at a time: the figure is not thread-safe
+        self._wake = threading.Condition()
+        self._pending = False  # values changed since the drawing thread last looked
+        self._busy = False
+        self._worker = None
 
     def values(self, **changes) -> dict:
         """The controls' current values, with ``changes`` applied (names must exist)."""
@@ -185,7 +230,7 @@ class Panel:
         This is everything a slider change does, minus showing the PNG. snnlab's warnings
         raised on the way end the text, one "note:" line each."""
         values = self.values(**changes)
-        with warnings.catch_warnings(record=True) as caught:
+        with self._lock, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SnnlabWarning)
             result = self.simulate(**values)
             if not _has_layout(self.figure):  # the plot function adds its own axes
@@ -206,18 +251,22 @@ class Panel:
         """The figure as PNG bytes. zlib level 1: a quarter of an update's time is the PNG
         encoding at the default level 6, for files only ~5 % smaller."""
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi, pil_kwargs={"compress_level": 1})
+        with self._lock:
+            self.figure.savefig(buffer, format="png", dpi=self.dpi, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
     def update(self, **changes) -> tuple:
         """Compute, render to PNG and time it (seconds, in :attr:`last_seconds`)."""
-        start = time.perf_counter()
-        result, _, text = self.compute(**changes)
-        image = self.png()
-        self.last_seconds = time.perf_counter() - start
+        with self._lock:
+            start = time.perf_counter()
+            result, _, text = self.compute(**changes)
+            image = self.png()
+            self.last_seconds = time.perf_counter() - start
+            self.renders += 1
         return result, image, text
 
-    def _refresh(self, _change=None):
+    def _refresh(self, _change=None) -> None:
+        """Draw the controls' current values into the widget (in the calling thread)."""
         try:
             _, image, text = self.update()
         except (ValueError, TypeError) as exc:  # a combination the model refuses: say why
@@ -226,23 +275,60 @@ class Panel:
         self._image.value = image
         self._text.value = _escape(text)
 
+    def _changed(self, _change=None) -> None:
+        """A control moved: note it and wake the drawing thread (never draw here, so that a
+        drag's many changes cannot queue up behind one another)."""
+        with self._wake:
+            self._pending = True
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._draw_loop, name="snnlab-panel", daemon=True)
+                self._worker.start()
+            self._wake.notify()
+
+    def _draw_loop(self) -> None:
+        """The drawing thread: draw the newest values while there are changes not yet drawn."""
+        while True:
+            with self._wake:
+                while not self._pending:
+                    self._wake.wait()
+                self._pending = False  # changes from now on ask for another drawing
+                self._busy = True
+            try:
+                self._refresh()
+            except Exception as exc:  # the thread must live on, and the student sees why
+                self._text.value = f"<span style='color:#b00'>{_escape(f'{type(exc).__name__}: {exc}')}</span>"
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Wait until every change of the controls is drawn; True if so within ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self._pending or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(left)
+        return True
+
     def widget(self) -> w.VBox:
-        """The controls above the figure and the summary; every change redraws."""
-        self._image = w.Image(format="png", layout={"max_width": "100%"})
+        """The controls in a column left of the figure and the summary; every change redraws
+        (while a slider moves, for a ``continuous`` panel)."""
+        self._image = w.Image(format="png", layout={"max_width": "none", "flex": "0 0 auto"})
         self._image.add_class("snnlab-figure")
         self._text = w.HTML()
         self._text.add_class("snnlab-summary")
         for control in self.controls.values():
-            control.observe(self._refresh, names="value")
-        self._refresh()
-        children = []
-        if self.title:
-            children.append(w.HTML(f"<b>{_escape(self.title)}</b>"))
-        boxes = list(self.controls.values())
-        half = (len(boxes) + 1) // 2
-        children.append(w.HBox([w.VBox(boxes[:half]), w.VBox(boxes[half:])]))
-        children += [self._image, self._text]
-        box = w.VBox(children)
+            if hasattr(control, "continuous_update"):
+                control.continuous_update = self.continuous
+            control.observe(self._changed, names="value")
+        self._refresh()  # the first figure is drawn before the widget shows
+        title = f"<b>{_escape(self.title)}</b>" if self.title else ""
+        column = w.VBox(list(self.controls.values()), layout={"width": COLUMN_WIDTH, "flex": "0 0 auto"})
+        column.add_class("snnlab-controls")
+        box = w.VBox([w.HTML(_STYLE + title), w.HBox([column, self._image]), self._text])
         box.add_class("snnlab-panel")
         return box
 

@@ -14,7 +14,7 @@ from ..analysis import mean_rate
 from ..experiments import balanced as ex
 from ..plotting import reuse_layout
 from ..results import Result
-from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
+from ._panel import FIGURE_WIDTH, Panel, dropdown, fixed_grid, seed_control, slider
 
 __all__ = ["PANELS", "brunel_panel", "plot_brunel", "simulate_brunel", "summarize_brunel"]
 
@@ -60,11 +60,13 @@ def brunel_panel() -> Panel:
     controls = {
         "g": slider("g", "g (inhibition)", 5.0, 0.0, 8.0, 0.1, readout_format=".1f"),
         "nu_ext_ratio": slider("nu_ext_ratio", "ν_ext / ν_thr", 2.0, 0.0, 4.0, 0.1, readout_format=".1f"),
-        "n_exc": dropdown("n_exc", "N_E (N_I = N_E/4)", [("1000", 1000), ("2000", 2000), ("5000 (slow)", 5000)], 2000),
+        "n_exc": dropdown("n_exc", "N_E", [("1000", 1000), ("2000", 2000), ("5000 (slow)", 5000)], 2000,
+                          tooltip="N_E (N_I = N_E/4)"),
         "seed": seed_control(0),
     }
-    return Panel(controls, simulate_brunel, plot_brunel, summarize_brunel, figsize=(10.0, 5.0),
-                 title="Brunel's sparse E/I network")
+    # about 120 ms an update (spikes of 2500 neurons): redrawn when a slider is let go, not while it moves
+    return Panel(controls, simulate_brunel, plot_brunel, summarize_brunel, figsize=(FIGURE_WIDTH, 4.8),
+                 title="Brunel's sparse E/I network", continuous=False)
 
 
 PANELS = {"brunel": brunel_panel}

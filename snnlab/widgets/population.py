@@ -13,7 +13,7 @@ import numpy as np
 from ..experiments import population as ex
 from ..plotting import reuse_layout
 from ..results import Result
-from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
+from ._panel import FIGURE_WIDTH, Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
 __all__ = ["PANELS", "population_panel", "simulate_population", "summarize_population"]
 
@@ -58,23 +58,29 @@ def population_panel() -> Panel:
     """The report's mixed group, with per-neuron variety (offset spread 0.5 nA) so it fires."""
     d = ex.VARIETY
     controls = {
-        "n_exc": int_slider("n_exc", "excitatory neurons", d["n_exc"], 1, 200),
-        "n_inh": int_slider("n_inh", "inhibitory neurons", d["n_inh"], 0, 50),
-        "p_exc": slider("p_exc", "p of excitatory sources", d["p_exc"], 0.0, 0.1, 0.005, readout_format=".3f"),
-        "p_inh": slider("p_inh", "p of inhibitory sources", d["p_inh"], 0.0, 0.1, 0.005, readout_format=".3f"),
-        "weight_exc": slider("weight_exc", "excitatory weight (mV)", d["weight_exc"], 0.0, 5.0, 0.1),
-        "weight_inh": slider("weight_inh", "inhibitory weight (mV)", d["weight_inh"], 0.0, 5.0, 0.1),
+        "n_exc": int_slider("n_exc", "N excitatory", d["n_exc"], 1, 200, tooltip="excitatory neurons"),
+        "n_inh": int_slider("n_inh", "N inhibitory", d["n_inh"], 0, 50, tooltip="inhibitory neurons"),
+        "p_exc": slider("p_exc", "p from E", d["p_exc"], 0.0, 0.1, 0.005, readout_format=".3f",
+                        tooltip="connection probability of excitatory sources"),
+        "p_inh": slider("p_inh", "p from I", d["p_inh"], 0.0, 0.1, 0.005, readout_format=".3f",
+                        tooltip="connection probability of inhibitory sources"),
+        "weight_exc": slider("weight_exc", "weight E (mV)", d["weight_exc"], 0.0, 5.0, 0.1,
+                             tooltip="excitatory weight (mV)"),
+        "weight_inh": slider("weight_inh", "weight I (mV)", d["weight_inh"], 0.0, 5.0, 0.1,
+                             tooltip="inhibitory weight (mV)"),
         "delay": slider("delay", "delay (ms)", d["delay"], 0.1, 5.0, 0.1, readout_format=".1f"),
-        "amplitude": slider("amplitude", "sine amplitude (nA)", d["amplitude"], 0.0, 3.0, 0.1),
+        "amplitude": slider("amplitude", "sine ampl. (nA)", d["amplitude"], 0.0, 3.0, 0.1,
+                            tooltip="amplitude of the sine current (nA)"),
         "offset": slider("offset", "offset (nA)", d["offset"], -1.0, 2.0, 0.05),
-        "spread": slider("spread", "offset spread (nA)", d["spread"], 0.0, 2.0, 0.05),
-        "rule": dropdown("rule", "connection rule",
+        "spread": slider("spread", "spread (nA)", d["spread"], 0.0, 2.0, 0.05,
+                         tooltip="spread of the offset across neurons, std (nA)"),
+        "rule": dropdown("rule", "connections",
                          [("ceil(N·p) targets each (report)", "report"), ("each pair with probability p", "bernoulli")],
                          value="report"),
         "clamp": checkbox("clamp", "clamp at rest (the report's neuron)", False),
         "seed": seed_control(0),
     }
-    return Panel(controls, simulate_population, plot_population, summarize_population, figsize=(10.0, 6.0),
+    return Panel(controls, simulate_population, plot_population, summarize_population, figsize=(FIGURE_WIDTH, 5.3),
                  title="A population of 80 excitatory and 20 inhibitory neurons (the report's Section 2)")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..experiments import populations as ex
 from ..plotting import reuse_layout
 from ..results import Result
-from ._panel import Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
+from ._panel import FIGURE_WIDTH, Panel, checkbox, dropdown, fixed_grid, int_slider, seed_control, slider
 
 __all__ = [
     "PANELS",
@@ -67,11 +67,14 @@ def three_populations_panel() -> Panel:
     controls = {
         "coupling": dropdown("coupling", "E -> I by", [("population coupling (report)", "population"),
                                                       ("neuron-to-neuron synapses", "neurons")]),
-        "e1_slope": slider("e1_slope", "E1: nA per index i", 0.03, 0.0, 3.0, 0.01),
-        "late_binding": checkbox("late_binding", "E1 as the report's code runs it (late binding)"),
-        "e2_high": slider("e2_high", "E2 noise max (nA)", 5.5, 0.0, 11.0, 0.1, readout_format=".1f"),
+        "e1_slope": slider("e1_slope", "E1 (nA per i)", 0.03, 0.0, 3.0, 0.01, tooltip="E1: nA per index i"),
+        "late_binding": checkbox("late_binding", "E1 late-bound (the report's code)",
+                                 tooltip="E1 as the report's code runs it (late binding)"),
+        "e2_high": slider("e2_high", "E2 max (nA)", 5.5, 0.0, 11.0, 0.1, readout_format=".1f",
+                          tooltip="E2 noise max (nA)"),
         "i_current": slider("i_current", "I current (nA)", 3.0, 0.0, 6.0, 0.1, readout_format=".1f"),
-        "within": checkbox("within", "report's synapses inside each population"),
+        "within": checkbox("within", "synapses inside populations",
+                           tooltip="the report's synapses inside each population"),
         "every": int_slider("every", "every (spikes)", 20, 1, 100),
         "effect": slider("effect", "effect (mV)", 2.0, 0.0, 5.0, 0.1, readout_format=".1f"),
         "p": slider("p", "p (synapses)", 0.05, 0.0, 1.0, 0.01),
@@ -80,7 +83,7 @@ def three_populations_panel() -> Panel:
         "seed": seed_control(0),
     }
     return Panel(controls, simulate_three_populations, plot_three_populations, summarize_three_populations,
-                 figsize=(9.0, 5.2), title="Three populations: E1 and E2 drive I")
+                 figsize=(FIGURE_WIDTH, 4.9), title="Three populations: E1 and E2 drive I")
 
 
 # -- competition ------------------------------------------------------------------------------------------
@@ -116,14 +119,14 @@ def competition_panel() -> Panel:
         "input_inh": slider("input_inh", "input I (nA)", 0.6, 0.0, 2.0, 0.05),
         "noise": slider("noise", "noise std (nA)", 5.0, 0.0, 10.0, 0.1, readout_format=".1f"),
         "clamp": checkbox("clamp", "report's LIF (clamped at rest)"),
-        "w_ee": slider("w_ee", "w E -> same E (mV)", 0.12, 0.0, 0.5, 0.01),
+        "w_ee": slider("w_ee", "w E -> E (mV)", 0.12, 0.0, 0.5, 0.01, tooltip="weight E -> same E (mV)"),
         "w_ei": slider("w_ei", "w E -> I (mV)", 0.1, 0.0, 0.5, 0.01),
         "w_ie": slider("w_ie", "w I -> E (mV)", 0.2, 0.0, 1.0, 0.01),
-        "p": slider("p", "p (every projection)", 0.2, 0.0, 1.0, 0.01),
+        "p": slider("p", "p (all)", 0.2, 0.0, 1.0, 0.01, tooltip="p of every projection"),
         "delay": slider("delay", "delay (ms)", 1.0, 0.1, 5.0, 0.1, readout_format=".1f"),
         "seed": seed_control(0),
     }
-    return Panel(controls, simulate_competition, plot_competition, summarize_competition, figsize=(10.0, 5.0),
+    return Panel(controls, simulate_competition, plot_competition, summarize_competition, figsize=(FIGURE_WIDTH, 4.8),
                  title="Competition through shared inhibition")
 
 

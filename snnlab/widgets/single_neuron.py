@@ -18,9 +18,9 @@ from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
 from ..plotting import reuse_layout
 from ..results import Result
-from ._panel import Panel, dropdown, fixed_grid, seed_control, slider
+from ._panel import FIGURE_WIDTH, Panel, dropdown, fixed_grid, seed_control, slider
 
-__all__ = ["PANELS", "euler_vs_exact_panel", "lif_neuron_panel"]
+__all__ = ["INPUT_CONTROLS", "PANELS", "euler_vs_exact_panel", "lif_neuron_panel", "show_input_controls"]
 
 _NEURON = "neuron"
 
@@ -88,7 +88,8 @@ def lif_neuron_panel(kind: str = "constant", amplitude: float = 2.0) -> Panel:
     controls = {
         "kind": dropdown("kind", "input current", list(ex.CURRENT_KINDS), value=kind),
         "amplitude": slider("amplitude", "amplitude (nA)", amplitude, -2.0, 8.0, 0.1),
-        "frequency": slider("frequency", "sine frequency (Hz)", 20.0, 1.0, 100.0, 1.0, readout_format=".0f"),
+        "frequency": slider("frequency", "sine freq. (Hz)", 20.0, 1.0, 100.0, 1.0, readout_format=".0f",
+                            tooltip="frequency of the sine input (Hz)"),
         "noise_std": slider("noise_std", "noise std (nA)", 2.0, 0.0, 6.0, 0.1),
         "R": slider("R", "R (MΩ)", 1.0, 0.5, 5.0, 0.1),
         "C": slider("C", "C (nF)", 10.0, 2.0, 20.0, 0.5),
@@ -96,8 +97,22 @@ def lif_neuron_panel(kind: str = "constant", amplitude: float = 2.0) -> Panel:
         "dt": slider("dt", "dt (ms)", 0.1, 0.05, 1.0, 0.05),
         "seed": seed_control(0),
     }
-    return Panel(controls, simulate_lif_neuron, plot_lif_neuron, summarize_lif_neuron, figsize=(10.0, 4.6),
-                 title="One LIF neuron")
+    controls["kind"].observe(lambda change: show_input_controls(controls, change["new"]), names="value")
+    show_input_controls(controls, controls["kind"].value)
+    return Panel(controls, simulate_lif_neuron, plot_lif_neuron, summarize_lif_neuron,
+                 figsize=(FIGURE_WIDTH, 4.4), title="One LIF neuron")
+
+
+#: The controls that only some kinds of input use (the seed draws the noise), and those kinds;
+#: for the other kinds they change nothing, so they are hidden.
+INPUT_CONTROLS = {"frequency": ("sine",), "noise_std": ("noise",), "seed": ("noise",)}
+
+
+def show_input_controls(controls: dict, kind: str) -> None:
+    """Show the controls that apply to an input of ``kind`` and hide the others
+    (``layout.display``), so a student only meets sliders that change something."""
+    for name, kinds in INPUT_CONTROLS.items():
+        controls[name].layout.display = None if kind in kinds else "none"
 
 
 # -- Euler against exact ---------------------------------------------------------------------------
@@ -139,7 +154,7 @@ def euler_vs_exact_panel(current: float = 1.25, dt: float = 1.0) -> Panel:
         "C": slider("C", "C (nF) = tau_m (ms)", 10.0, 5.0, 20.0, 0.5),
     }
     return Panel(controls, simulate_euler_vs_exact, plot_euler_vs_exact, summarize_euler_vs_exact,
-                 figsize=(10.0, 4.2), title="Euler against exact integration")
+                 figsize=(FIGURE_WIDTH, 4.0), title="Euler against exact integration")
 
 
 PANELS = {"lif_neuron": lif_neuron_panel, "euler_vs_exact": euler_vs_exact_panel}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..experiments import two_neurons as ex
 from ..network import KINDS
 from ..results import Result
-from ._panel import Panel, checkbox, dropdown, seed_control, slider
+from ._panel import FIGURE_WIDTH, Panel, checkbox, dropdown, seed_control, slider
 
 __all__ = ["PANELS", "simulate_two_neurons", "summarize_two_neurons", "two_neurons_panel"]
 
@@ -28,7 +28,7 @@ def simulate_two_neurons(kind_a="excitatory", shape_a="constant", amplitude_a=4.
 
 def plot_two_neurons(result: Result, fig, **_values) -> None:
     """Currents, the potential of A and of B (with spikes and arrivals), and the raster."""
-    ex.draw_two_neurons_figure(result, fig, left=0.08, right=0.78, bottom=0.09, top=0.97, hspace=0.12)
+    ex.draw_two_neurons_figure(result, fig, left=0.09, right=0.75, bottom=0.09, top=0.97, hspace=0.12)
 
 
 def _describe(result, label) -> str:
@@ -50,22 +50,26 @@ def two_neurons_panel(example: str = "E-I") -> Panel:
     spec = ex.REPORT_EXAMPLES[example]
     shapes = list(ex.REPORT_SHAPES)
     controls = {
-        "kind_a": dropdown("kind_a", "kind of A", list(KINDS), value=spec["kind_a"]),
-        "shape_a": dropdown("shape_a", "current of A: shape", shapes, value=spec["shape_a"]),
-        "amplitude_a": slider("amplitude_a", "amplitude of A (nA)", spec["amplitude_a"], 0.0, 12.0, 0.1),
+        "kind_a": dropdown("kind_a", "A: kind", list(KINDS), value=spec["kind_a"], tooltip="kind of A"),
+        "shape_a": dropdown("shape_a", "A: shape", shapes, value=spec["shape_a"],
+                            tooltip="shape of A's current"),
+        "amplitude_a": slider("amplitude_a", "A: current (nA)", spec["amplitude_a"], 0.0, 12.0, 0.1,
+                              tooltip="amplitude of A's current (nA)"),
         "a_to_b": checkbox("a_to_b", "A → B connected", True),
-        "weight_ab": slider("weight_ab", "weight A → B (mV)", 2.0, 0.0, 5.0, 0.1),
+        "weight_ab": slider("weight_ab", "w A → B (mV)", 2.0, 0.0, 5.0, 0.1, tooltip="weight A → B (mV)"),
         "delay": slider("delay", "delay (ms)", 0.1, 0.1, 10.0, 0.1, readout_format=".1f"),
         "noise": slider("noise", "noise std (nA)", 0.0, 0.0, 3.0, 0.1),
-        "kind_b": dropdown("kind_b", "kind of B", list(KINDS), value=spec["kind_b"]),
-        "shape_b": dropdown("shape_b", "current of B: shape", shapes, value=spec["shape_b"]),
-        "amplitude_b": slider("amplitude_b", "amplitude of B (nA)", spec["amplitude_b"], 0.0, 12.0, 0.1),
+        "kind_b": dropdown("kind_b", "B: kind", list(KINDS), value=spec["kind_b"], tooltip="kind of B"),
+        "shape_b": dropdown("shape_b", "B: shape", shapes, value=spec["shape_b"],
+                            tooltip="shape of B's current"),
+        "amplitude_b": slider("amplitude_b", "B: current (nA)", spec["amplitude_b"], 0.0, 12.0, 0.1,
+                              tooltip="amplitude of B's current (nA)"),
         "b_to_a": checkbox("b_to_a", "B → A connected", True),
-        "weight_ba": slider("weight_ba", "weight B → A (mV)", 2.0, 0.0, 5.0, 0.1),
+        "weight_ba": slider("weight_ba", "w B → A (mV)", 2.0, 0.0, 5.0, 0.1, tooltip="weight B → A (mV)"),
         "clamp": checkbox("clamp", "clamp at rest (the report's neuron)", False),
         "seed": seed_control(0),
     }
-    return Panel(controls, simulate_two_neurons, plot_two_neurons, summarize_two_neurons, figsize=(10.0, 6.4),
+    return Panel(controls, simulate_two_neurons, plot_two_neurons, summarize_two_neurons, figsize=(FIGURE_WIDTH, 5.6),
                  title=f"Two neurons (starting from the report's {example} example)")
 
 

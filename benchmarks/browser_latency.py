@@ -1,0 +1,177 @@
+"""How fast each panel's figure follows its slider in a real browser (issue 10, item 2).
+
+    PYTHONPATH=. .venv/bin/python benchmarks/browser_latency.py [--presses 8] [--only lif_neuron,brunel]
+
+Starts JupyterLab (tests/browser/lab_server.py: a temporary folder, its own settings) on a
+generated notebook that shows every panel of ``snnlab.widgets.all_panels()`` (one cell each,
+the course notebooks' figure style), opens it in Debian's Chromium (Playwright) at
+1366 x 768, runs it, and for every panel, on its first slider:
+
+* **key**: from the ``keydown`` of an arrow key on the slider's handle to the ``load`` of
+  the new figure in the page (the PNG decoded), median over the presses (right and left
+  in turn, each after the previous figure arrived);
+* **drag**: the handle dragged back and forth for about 3 s in small mouse moves: figures
+  loaded per second of dragging, and how long after the mouse is let go the last figure
+  arrives (a backlog would make this long);
+
+The kernel is whatever ``import snnlab`` gives JupyterLab's Python (``PYTHONPATH`` decides), so
+the same script measures another checkout. Figures only: nothing fails because the machine is
+slow; it is shared, so give its load (``uptime``) with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from lab_server import CHROMIUM, CHROMIUM_ARGS, panels_notebook, running_lab  # noqa: E402
+
+NOTEBOOKS = {"lif_neuron": "00", "euler_vs_exact": "00", "two_neurons": "01", "population": "02",
+             "three_populations": "03", "competition": "03", "brunel": "04"}
+GOAL_MS = {"04": 150.0}
+NAME = "latency_panels.ipynb"
+
+#: Listeners on panel i: keydowns on its first slider's handle, loads of its figure.
+LISTEN = """(i) => {
+  const panel = document.querySelectorAll('.snnlab-panel')[i];
+  const img = panel.querySelector('img.snnlab-figure');
+  const handle = [...panel.querySelectorAll('.widget-slider.snnlab-control')]
+      .find(e => e.offsetParent !== null).querySelector('.noUi-handle');
+  window.__snn = window.__snn || {};
+  const rec = window.__snn[i] = {keys: [], loads: []};
+  img.addEventListener('load', () => rec.loads.push(performance.now()));
+  handle.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
+  panel.scrollIntoView({block: 'start'});
+}"""
+
+
+def menu(page, top: str, item: str) -> None:
+    page.locator("#jp-MainMenu").get_by_text(top, exact=True).click()
+    page.locator(".lm-Menu-content").get_by_text(item, exact=True).first.click()
+
+
+def run_notebook(page, lab: str, count: int) -> None:
+    page.goto(f"{lab}/lab/tree/{NAME}?reset")
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=180_000)
+    menu(page, "Run", "Run All Cells")
+    deadline = time.monotonic() + 300
+    while page.locator("img.snnlab-figure").count() < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the panels did not all appear within 300 s")
+        time.sleep(0.5)
+    page.get_by_text(re.compile(r"\| Idle")).first.wait_for(timeout=180_000)
+
+
+def loads(page, i: int) -> list:
+    return page.evaluate(f"window.__snn[{i}].loads")
+
+
+def wait_for_load(page, i: int, count: int, timeout: float = 60_000) -> None:
+    page.wait_for_function(f"window.__snn[{i}].loads.length > {count}", timeout=timeout)
+
+
+def settle(page, i: int, quiet_ms: float = 600.0) -> None:
+    """Wait until no figure has loaded for ``quiet_ms``."""
+    while True:
+        before = len(loads(page, i))
+        page.wait_for_timeout(quiet_ms)
+        if len(loads(page, i)) == before:
+            return
+
+
+def measure_panel(page, i: int, presses: int) -> dict:
+    page.evaluate(LISTEN, i)
+    panel = page.locator(".snnlab-panel").nth(i)
+    slider = panel.locator(".widget-slider.snnlab-control:visible").first
+    handle = slider.locator(".noUi-handle")
+    settle(page, i)
+    latencies = []
+    for k in range(presses):
+        before = len(loads(page, i))
+        keys_before = len(page.evaluate(f"window.__snn[{i}].keys"))
+        handle.focus()
+        handle.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        wait_for_load(page, i, before)
+        record = page.evaluate(f"window.__snn[{i}]")
+        pressed = record["keys"][keys_before]
+        latencies.append(min(t for t in record["loads"][before:]) - pressed)
+        settle(page, i, 300.0)
+    # drag: small moves back and forth for about 3 s
+    box = handle.bounding_box()
+    track = slider.locator(".noUi-target").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    reach = track["width"] / 3
+    settle(page, i)
+    before = len(loads(page, i))
+    page.mouse.move(x, y)
+    page.mouse.down()
+    start = page.evaluate("performance.now()")
+    moves = 0
+    while page.evaluate("performance.now()") - start < 3000.0:
+        phase = (moves % 40) / 40
+        offset = reach * (4 * phase if phase < 0.25 else 2 - 4 * phase if phase < 0.75 else 4 * phase - 4)
+        page.mouse.move(x + offset, y)
+        page.wait_for_timeout(25)
+        moves += 1
+    end = page.evaluate("performance.now()")
+    page.mouse.up()
+    settle(page, i, 800.0)
+    times = loads(page, i)[before:]
+    during = [t for t in times if start <= t <= end]
+    tail = max(times) - end if times else float("nan")
+    return {"key_ms": statistics.median(latencies), "keys": [round(t) for t in latencies],
+            "drag_per_s": len(during) / ((end - start) / 1000), "last_after_release_ms": tail, "moves": moves}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presses", type=int, default=8)
+    parser.add_argument("--only", default="", help="comma-separated panel names (default: all)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    import snnlab.widgets
+
+    names = sorted(snnlab.widgets.all_panels())
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="snnlab-latency-"))
+    (folder / NAME).write_text(json.dumps(panels_notebook(names)))
+    print(f"snnlab from {snnlab.__file__}; load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
+          f"{os.getloadavg()[2]:.2f} (1, 5, 15 min) on {os.cpu_count()} cores", flush=True)
+    results = {}
+    with running_lab(folder) as lab, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            run_notebook(page, lab, len(names))
+            for i, name in enumerate(names):
+                results[name] = measure_panel(page, i, args.presses)
+                print(f"  {name}: {results[name]}", flush=True)
+        finally:
+            browser.close()
+    print()
+    print(f"{'nb':<3} {'panel':<18} {'key median':>10} {'goal':>6} {'drag':>10} {'last after release':>19}  met")
+    for name in names:
+        r = results[name]
+        notebook = NOTEBOOKS.get(name, "?")
+        goal = GOAL_MS.get(notebook, 100.0)
+        met = r["key_ms"] <= goal and (notebook == "04" or r["drag_per_s"] >= 10.0)
+        print(f"{notebook:<3} {name:<18} {r['key_ms']:7.0f} ms {goal:3.0f} ms {r['drag_per_s']:6.1f} /s "
+              f"{r['last_after_release_ms']:16.0f} ms  {'yes' if met else 'NO'}")
+    print(f"(key: median of {args.presses} presses, keydown to the new figure's load; drag: figures per second "
+          f"while dragging; load at the end {os.getloadavg()[0]:.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""The Brian2 backend (C++ standalone, OpenMP): the same networks give the same spikes as snnlab.
+
+Deterministic networks must give identical spike trains, to the step, and potentials equal
+to floating-point rounding; Brunel's network with Poisson drive (independent draws) must
+give the same rates and irregularity. Every refusal is pinned. The mapping itself is in
+:mod:`snnlab.backends.brian2`.
+
+Brian2 compiles each network as a C++ project (7-20 s for a first build of a layout on two
+busy cores) into a cache directory (``$SNNLAB_CACHE`` or ``~/.cache/snnlab``), where a
+later run of a network of the same layout recompiles only the files whose code changed.
+The tests are ordered so that networks of one layout follow each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import snnlab as sl
+from snnlab import backends
+from snnlab.backends import brian2 as b2backend
+from snnlab.experiments import balanced, two_neurons
+
+HAVE_BRIAN2 = importlib.util.find_spec("brian2") is not None
+brian2_only = pytest.mark.skipif(not HAVE_BRIAN2, reason="Brian2 cannot be imported (pip install 'snnlab[brian2]')")
+DT = 0.1
+
+
+def captured(make, *args, **kwargs):
+    """Call an experiment and return (its snnlab result, the Network it ran, the duration)."""
+    seen = {}
+    original = sl.Network.run
+
+    def spy(self, duration, *a, **kw):
+        seen["net"], seen["duration"] = self, duration
+        return original(self, duration, *a, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sl.Network, "run", spy)
+        res = make(*args, **kwargs)
+    return res, seen["net"], seen["duration"]
+
+
+def on_brian2(net, duration, **kwargs) -> sl.Result:
+    """Run on the backend, and check that Brian2's process-wide state is as it was."""
+    brian2 = b2backend.load()  # quietly: Brian2's import raises pyparsing deprecations
+
+    runtime = importlib.import_module("brian2.devices.device").runtime_device
+    threads_before = brian2.prefs.devices.cpp_standalone.openmp_threads
+    res = b2backend.run(net, duration, **kwargs)
+    assert brian2.get_device() is runtime
+    assert brian2.prefs.devices.cpp_standalone.openmp_threads == threads_before
+    assert res.params["backend"]["name"] == "brian2"
+    return res
+
+
+def spike_train(res: sl.Result):
+    times, neurons = res.spikes()
+    return np.rint(np.asarray(times) / res.dt).astype(np.int64), np.asarray(neurons)
+
+
+def potentials(res: sl.Result) -> np.ndarray:
+    return np.column_stack([res.potential(label) for label in res.labels])
+
+
+def assert_identical(ours: sl.Result, theirs: sl.Result, recorded: bool = True) -> int:
+    """Identical spike steps and neurons; potentials (if recorded) equal to rounding. Returns the spike count."""
+    (s1, n1), (s2, n2) = spike_train(ours), spike_train(theirs)
+    if not (np.array_equal(s1, s2) and np.array_equal(n1, n2)):
+        mine = set(zip(s1.tolist(), n1.tolist()))
+        step, neuron = min(mine ^ set(zip(s2.tolist(), n2.tolist())))
+        pytest.fail(f"spike trains differ ({s1.size} vs {s2.size} spikes); first at step {step}, neuron {neuron}, "
+                    f"which spiked only in {'snnlab' if (step, neuron) in mine else 'Brian2'}")
+    if recorded:
+        np.testing.assert_allclose(potentials(theirs), potentials(ours), rtol=0, atol=1e-9)
+        for label in ours.labels:
+            np.testing.assert_array_equal(theirs.current(label), ours.current(label))
+    for key, values in ours.connections().items():
+        np.testing.assert_array_equal(theirs.connections()[key], values)
+    return int(s1.size)
+
+
+# -- refusals: before any Brian2 object (and before Brian2 is imported) ---------------------------
+
+def two_cells() -> sl.Network:
+    net = sl.Network(dt=DT, seed=0)
+    a = net.add_population("A", 1, current=4.0)
+    b = net.add_population("B", 1, current=lambda t: 3.0 + np.sin(np.asarray(t)))
+    net.connect(a, b, weight=2.0)
+    return net
+
+
+@pytest.mark.parametrize(("threads", "error", "match"), [
+    (0, ValueError, r"run\(backend='brian2'\)\.threads: must be an integer >= 1 \(got 0\)"),
+    ("2", TypeError, r"run\(backend='brian2'\)\.threads: must be None or an integer >= 1 \(got '2'\)"),
+    (True, TypeError, r"run\(backend='brian2'\)\.threads: must be None or an integer >= 1 \(got True\)"),
+])
+def test_threads_are_refused_before_brian2_is_imported(monkeypatch, threads, error, match):
+    monkeypatch.setitem(sys.modules, "brian2", None)  # importing it would fail: the check comes first
+    with pytest.raises(error, match=match):
+        b2backend.run(two_cells(), 10.0, threads=threads)
+
+
+def test_without_brian2_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "brian2", None)
+    with pytest.raises(backends.EngineMissing, match=r"run\(backend='brian2'\): needs the Python module 'brian2'.*"
+                                                     r"install it with pip install 'snnlab\[brian2\]'"):
+        b2backend.run(two_cells(), 10.0)
+
+
+def test_an_unknown_part_of_the_description_is_refused_by_name(monkeypatch):
+    net = two_cells()
+    described = net.describe()
+    monkeypatch.setattr(net, "describe", lambda: {**described, "gap_junctions": [{"pre": "A", "post": "B"}]})
+    monkeypatch.setitem(sys.modules, "brian2", None)
+    with pytest.raises(backends.BackendError, match=r"run\(backend='brian2'\): the network's 'gap_junctions' is not "
+                                                    r"mapped to brian2 yet .*; run it with backend='snnlab'"):
+        b2backend.run(net, 10.0)
+
+
+def test_nothing_of_snnlabs_model_is_refused():
+    """Euler, the floor, couple() and Poisson input all map to Brian2 (the tests below run them)."""
+    assert b2backend.REFUSED == {}
+    net = two_cells()
+    net.add_population("C", 3, "inhibitory", model=sl.LIF.assignment())
+    net.couple("A", "C", every=2)
+    net.add_poisson_input("C", rate=10.0, weight=0.5)
+    b2backend.check_network(net)  # raises nothing
+
+
+@brian2_only
+def test_a_time_varying_current_too_long_for_a_timed_array_is_refused(monkeypatch):
+    monkeypatch.setattr(b2backend, "MAX_TIMED_VALUES", 100)
+    with pytest.raises(backends.BackendError, match=r"run\(backend='brian2'\)\.duration: a current that varies in "
+                                                    r"time goes to Brian2 as a TimedArray of steps x neurons values, "
+                                                    r"at most 100 \(got 100 x 2\)"):
+        b2backend.run(two_cells(), 10.0)
+
+
+# -- the report's two neurons -----------------------------------------------------------------------
+
+@pytest.mark.slow
+@brian2_only
+@pytest.mark.parametrize("example", ["E-E", "E-I", "I-I"])
+def test_report_two_neuron_examples_give_identical_spike_trains(example):
+    ours, net, duration = captured(two_neurons.report_example, example)
+    theirs = on_brian2(net, duration, record="all")
+    count = assert_identical(ours, theirs)
+    if example == "I-I":
+        assert count == 0  # as in the report, neither reaches threshold in 100 ms
+    else:
+        assert count > 20
+        # each spike reaches the partner one step later and moves it 2 mV up (E) or down (I),
+        # in Brian2 as in snnlab (arrivals just after the partner's own spike are left out)
+        measured = 0
+        for sender in ("A", "B"):
+            jumps = two_neurons.measured_jumps(theirs, sender)["jumps"]
+            weight = theirs.connections(sender, "B" if sender == "A" else "A")["weight"][0]
+            np.testing.assert_allclose(jumps, weight, rtol=0, atol=1e-9)
+            measured += jumps.size
+        assert measured > 10
+
+
+# -- the 80/20 group: fixed out-degree, per-synapse delays and weights, refractoriness --------------
+
+def population_100(model: sl.LIF, seed: int = 1, duration: float = 200.0) -> tuple[sl.Network, float]:
+    """80 excitatory and 20 inhibitory neurons, each projecting to ceil(N*p) random targets
+    among all 100, per-synapse weights (multiples of 1/8 mV: sums are exact in any order) and
+    delays of 1..30 steps; currents base_i + sin(t/8) nA."""
+    rng = np.random.default_rng(seed)
+    base = rng.uniform(0.6, 1.6, 100)
+    net = sl.Network(dt=DT, seed=seed)
+    e = net.add_population("E", 80, "excitatory", model=model,
+                           current=lambda t: base[:80] + np.sin(np.asarray(t)[..., None] / 8))
+    i = net.add_population("I", 20, "inhibitory", model=model,
+                           current=lambda t: base[80:] + np.sin(np.asarray(t)[..., None] / 8))
+    k_e, k_i = math.ceil(100 * 0.1), math.ceil(100 * 0.2)
+    net.connect(e, [e, i], rule="fixed_outdegree", k=k_e, weight=rng.integers(1, 5, 80 * k_e) / 8,
+                delay=rng.integers(1, 31, 80 * k_e) * DT)
+    net.connect(i, [e, i], rule="fixed_outdegree", k=k_i, weight=rng.integers(4, 17, 20 * k_i) / 8,
+                delay=rng.integers(1, 31, 20 * k_i) * DT)
+    return net, duration
+
+
+POPULATION_MODELS = {
+    "exact, refractory 2 ms": sl.LIF(refractory=2.0),
+    "exact, u_rest -0.5, u_reset -0.2, refractory 0.5 ms": sl.LIF(u_rest=-0.5, u_reset=-0.2, threshold=1.0,
+                                                                 R=2.0, C=5.0, refractory=0.5),
+    "report (euler, floor), refractory 1 ms": sl.LIF.assignment(refractory=1.0),
+}
+
+
+@pytest.mark.slow
+@brian2_only
+@pytest.mark.parametrize("model", list(POPULATION_MODELS))
+def test_population_of_100_gives_identical_spike_trains(model):
+    net, duration = population_100(POPULATION_MODELS[model])
+    ours = net.run(duration, record="all")
+    theirs = on_brian2(net, duration, record="all")
+    conn = theirs.connections()
+    assert np.unique(conn["delay"]).size == 30 and conn["pre"].size == 80 * 10 + 20 * 20
+    assert assert_identical(ours, theirs) > 500  # the network is active
+    # the refractory period holds in Brian2 too: no two spikes of a neuron closer than R + 1 steps
+    steps, neurons = spike_train(theirs)
+    order = np.lexsort((steps, neurons))
+    gaps = np.diff(steps[order])[np.diff(neurons[order]) == 0]
+    assert gaps.min() > round(POPULATION_MODELS[model].refractory / DT)
+
+
+# -- both methods in one network, the floor, couple() --------------------------------------------------
+
+def mixed_with_couplings(couple: bool = True) -> sl.Network:
+    """E (exact, no floor) and I (Euler, floored at rest): one NeuronGroup per method in Brian2,
+    with synapses between them, and the report's population couplings both ways."""
+    rng = np.random.default_rng(4)
+    base = rng.uniform(0.8, 1.6, 60)
+    net = sl.Network(dt=DT, seed=4)
+    e = net.add_population("E", 40, "excitatory", model=sl.LIF(refractory=1.0), current=base[:40])
+    i = net.add_population("I", 20, "inhibitory", model=sl.LIF.assignment(refractory=0.5),
+                           current=lambda t: base[40:] + np.sin(np.asarray(t)[..., None] / 8))
+    net.connect(e, [e, i], rule="fixed_outdegree", k=5, weight=0.5, delay=rng.integers(1, 20, 200) * DT)
+    net.connect(i, e, rule="fixed_outdegree", k=5, weight=1.0, delay=0.3)
+    if couple:
+        net.couple(e, i, every=7, effect=0.5, delay=0.4)
+        net.couple(i, e, every=3, effect=0.25)
+    return net
+
+
+@pytest.mark.slow
+@brian2_only
+def test_mixed_methods_floor_and_couplings_give_identical_spike_trains():
+    net = mixed_with_couplings()
+    ours = net.run(200.0, record="all")
+    theirs = on_brian2(net, 200.0, record="all")
+    assert assert_identical(ours, theirs) > 200
+    # the couplings act (without them snnlab's spikes differ), and the floor holds in Brian2
+    without = mixed_with_couplings(couple=False).run(200.0, record=None)
+    assert not np.array_equal(spike_train(without)[0], spike_train(ours)[0])
+    assert theirs.potential("I").min() >= 0.0 and theirs.potential("E").min() < 0.0
+
+
+# -- 1,000 neurons, one pre-drawn noise array; 1 and 2 OpenMP threads ------------------------------------
+
+@pytest.mark.slow
+@brian2_only
+def test_network_of_1000_gives_identical_spike_trains_on_1_and_2_threads():
+    rng = np.random.default_rng(2)
+    steps, n_e, n_i = 2000, 800, 200
+    noise = 1.1 + 1.5 * rng.standard_normal((steps, n_e + n_i))  # nA, one value per neuron and step
+    model = sl.LIF(refractory=2.0)
+    net = sl.Network(dt=DT, seed=2)
+    e = net.add_population("E", n_e, "excitatory", current=sl.FromArray(noise[:, :n_e]), model=model)
+    i = net.add_population("I", n_i, "inhibitory", current=sl.FromArray(noise[:, n_e:]), model=model)
+    net.connect(e, [e, i], rule="fixed_probability", p=0.05, weight=0.25,
+                delay=rng.integers(1, 31, (n_e, n_e + n_i)) * DT)
+    net.connect(i, [e, i], rule="fixed_probability", p=0.1, weight=1.0,
+                delay=rng.integers(1, 31, (n_i, n_e + n_i)) * DT)
+    ours = net.run(steps * DT, record={"E": range(0, 800, 40), "I": [0, 199]})
+    one = on_brian2(net, steps * DT, threads=1, record={"E": range(0, 800, 40), "I": [0, 199]})
+    two = on_brian2(net, steps * DT, threads=2, record={"E": range(0, 800, 40), "I": [0, 199]})
+    # one C++ project per thread count (see test_a_project_built_for_other_threads_is_recompiled)
+    assert one.params["backend"]["directory"] != two.params["backend"]["directory"]
+    assert (one.params["backend"]["threads"], two.params["backend"]["threads"]) == (1, 2)
+    assert assert_identical(ours, one) > 5000
+    assert assert_identical(ours, two) > 5000
+
+
+def test_a_project_built_for_other_threads_is_recompiled(tmp_path):
+    """Brian2 compiles the thread count into a header (synapses_classes.h) that its makefile
+    does not list for the code objects: rebuilt for 2 threads, the 1-thread objects stayed and
+    collected one thread's spike queue only (the network above fired 80,912 spikes instead of
+    8,641). So the objects of a project built for another count are deleted first."""
+    from snnlab.backends import _brian2_model
+
+    (tmp_path / "code_objects").mkdir()
+    stale = [tmp_path / "objects.o", tmp_path / "code_objects" / "synapses_pre_codeobject.o"]
+    _brian2_model.forget_other_threads(tmp_path, 1)  # a project without a record: start afresh
+    for path in stale:
+        path.write_bytes(b"compiled")
+    _brian2_model.forget_other_threads(tmp_path, 1)
+    assert all(path.exists() for path in stale)  # the same count: nothing to recompile
+    _brian2_model.forget_other_threads(tmp_path, 2)
+    assert not any(path.exists() for path in stale)
+    assert (tmp_path / "snnlab_threads.txt").read_text() == "2"
+
+
+# -- Brunel's network: Poisson input drawn by Brian2, compared by statistics --------------------------
+
+@pytest.mark.slow
+@brian2_only
+def test_brunel_network_rates_within_3_percent_and_cv_within_0_05():
+    """Brunel's model A, 4,000 + 1,000 neurons, J = 0.2 mV, g = 5, external drive twice the
+    threshold rate (the asynchronous irregular state), 2 s. The Poisson inputs are
+    independent draws (Brian2's ``poisson()``, the distribution snnlab draws from)."""
+    ours, net, duration = captured(balanced.brunel, g=5.0, nu_ext_ratio=2.0, n_exc=4000, J=0.2, duration=2000.0,
+                                   seed=3)
+    theirs = on_brian2(net, duration, record=None)
+    assert theirs.params["backend"]["seed"] == b2backend.brian2_seed(3)
+    for label in ("E", "I"):
+        a, b = balanced.measure_state(ours, label), balanced.measure_state(theirs, label)
+        assert a.rate > 5.0 and a.cv > 0.3, (label, a)  # active and irregular
+        assert abs(a.rate - b.rate) <= 0.03 * a.rate, (label, a.rate, b.rate)
+        assert abs(a.cv - b.cv) <= 0.05, (label, a.cv, b.cv)
+    # not the same draws: the spike trains differ
+    assert not np.array_equal(spike_train(ours)[1][:100], spike_train(theirs)[1][:100])
+
+
+# -- the export: a script and its data, for a machine without snnlab ------------------------------------
+
+@pytest.mark.slow
+@brian2_only
+def test_export_script_gives_the_spikes_of_backend_brian2_in_a_file_sl_load_reads(tmp_path):
+    net = mixed_with_couplings()
+    theirs = on_brian2(net, 200.0, record=None)
+    script, data = b2backend.export(net, tmp_path / "model.py", 200.0)
+    assert (script.name, data.name) == ("model.py", "model.npz")
+    assert "import snnlab" not in script.read_text()
+    # the project directory of the backend's own run (1 thread): the same code, nothing recompiles
+    done = subprocess.run([sys.executable, str(script), "--threads", "1", "--project",
+                           theirs.params["backend"]["directory"]], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    exported = sl.load(tmp_path / "model_result.npz")
+    assert exported.params["backend"]["name"] == "brian2" and exported.params["backend"]["threads"] == 1
+    assert assert_identical(theirs, exported, recorded=False) > 200
+    assert exported.labels == theirs.labels and exported.duration == 200.0
+
+
+def test_export_path_must_be_a_python_script(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "brian2", None)  # the export does not need Brian2
+    with pytest.raises(ValueError, match=r"export\.path: must end in \.py, the script's name \(got '.*model\.txt'\)"):
+        b2backend.export(two_cells(), tmp_path / "model.txt", 10.0)

@@ -1,0 +1,104 @@
+"""How a panel follows the hand: changes during a drag are drawn by one thread, newest values
+first, stale ones dropped; and the canvas that reuses rasterised text draws the same pixels."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from test_widgets import assert_same_picture
+
+import snnlab as sl
+from snnlab.widgets import Panel, all_panels, slider
+from snnlab.widgets._render import CachingRendererAgg, PanelCanvas
+
+
+def slow_panel(delay: float = 0.02, **kwargs) -> Panel:
+    """A one-neuron panel whose simulation takes at least ``delay`` s, so that a burst of
+    changes arrives faster than it draws."""
+
+    def simulate(amplitude, **_values):
+        time.sleep(delay)
+        net = sl.Network(dt=0.1, seed=0)
+        net.add_population("A", 1, current=amplitude)
+        return net.run(20.0)
+
+    def plot(result, fig, **_values):
+        sl.plot_potentials(result, "A", ax=fig.add_subplot())
+
+    controls = {"amplitude": slider("amplitude", "current (nA)", 2.0, 0.0, 5.0, 0.1)}
+    return Panel(controls, simulate, plot, summary=lambda r: f"{r.spike_count('A')[0]} spikes", **kwargs)
+
+
+def test_a_burst_of_changes_draws_the_last_values_with_fewer_renders_than_changes():
+    panel = slow_panel()
+    panel.widget()
+    first = panel.renders
+    values = [round(1.0 + 0.1 * i, 1) for i in range(30)]
+    for value in values:
+        panel.controls["amplitude"].value = value  # as fast as a drag's messages come in
+    assert panel.wait(30.0), "the drawing thread did not finish"
+    drawn = panel.renders - first
+    assert 1 <= drawn < len(values) / 2, f"{drawn} renders for {len(values)} changes: a backlog"
+    _, expected, text = slow_panel(delay=0.0).update(amplitude=values[-1])
+    assert_same_picture(panel._image.value, expected, "the figure after the burst")
+    assert panel._text.value == text
+
+
+def test_changes_during_a_drawing_are_drawn_after_it():
+    panel = slow_panel(delay=0.2)
+    panel.widget()
+    panel.controls["amplitude"].value = 3.0
+    time.sleep(0.05)  # the thread is drawing 3.0 now
+    panel.controls["amplitude"].value = 4.0
+    panel.controls["amplitude"].value = 4.5
+    assert panel.wait(30.0)
+    assert panel._image.value == slow_panel(delay=0.0).update(amplitude=4.5)[1]
+
+
+def test_one_drawing_thread_per_panel_and_it_survives_an_error():
+    panel = slow_panel(delay=0.0)
+    panel.widget()
+    before = threading.active_count()
+    for value in (1.5, 2.5, 3.5):
+        panel.controls["amplitude"].value = value
+        assert panel.wait(30.0)
+    assert threading.active_count() <= before + 1
+
+    def broken(**_values):
+        raise RuntimeError("no current")
+
+    simulate, panel.simulate = panel.simulate, broken
+    panel.controls["amplitude"].value = 1.0
+    assert panel.wait(30.0)
+    assert "color:#b00" in panel._text.value and "RuntimeError: no current" in panel._text.value
+    panel.simulate = simulate
+    panel.controls["amplitude"].value = 4.0
+    assert panel.wait(30.0)
+    assert panel._text.value.endswith("spikes")
+
+
+def test_sliders_follow_the_drag_where_the_panel_is_cheap_and_not_in_brunel():
+    for name, factory in all_panels().items():
+        panel = factory()
+        sliders = [c for c in panel.controls.values() if hasattr(c, "continuous_update")]
+        panel.widget()
+        assert all(c.continuous_update == panel.continuous for c in sliders), name
+        assert panel.continuous == (name != "brunel"), name
+
+
+@pytest.mark.parametrize("name", ["lif_neuron", "two_neurons", "competition"])
+def test_the_caching_canvas_draws_the_pixels_of_matplotlibs_own_and_reuses_text(name):
+    panel = all_panels()[name]()
+    panel.compute()
+    FigureCanvasAgg(panel.figure)
+    panel.figure.canvas.draw()
+    plain = np.asarray(panel.figure.canvas.buffer_rgba()).copy()
+    canvas = PanelCanvas(panel.figure)
+    for _ in range(2):
+        canvas.draw()
+        assert np.array_equal(np.asarray(canvas.buffer_rgba()), plain)
+    renderer = canvas.get_renderer()
+    assert isinstance(renderer, CachingRendererAgg)
+    assert renderer.hits >= renderer.misses > 0  # the second drawing reused every string
