@@ -44,7 +44,6 @@ import json
 import math
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -121,15 +120,19 @@ def worker(engine: str, n: int, duration: float, data: str | None) -> dict:
         out["sim"] = sum(spent)
         steps = res.spikes()[1]
     elif "brian2" in backends.BACKENDS:  # snnlab's own Brian2 backend
+        import brian2 as b2
         from brian2.devices.device import all_devices
 
+        # run the binary through compare.py, which records its own peak (VmHWM); the rusage of
+        # children will not do: Linux starts a child's maxrss at the parent's RSS when it forks
+        rss_file = Path(tempfile.mkdtemp(prefix="snnlab-scaling-rss-")) / "binary_peak_mb"
+        b2.prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, str(HERE / "compare.py"), "--measure-rss",
+                                                        str(rss_file), "./main"]
         res = benchcases.network(case).run(duration, backend="brian2", threads=threads, record=None)
         # Brian2's own timer of the binary's main loop (the backend restores the runtime device after)
         out["sim"] = float(getattr(all_devices["cpp_standalone"], "_last_run_time", math.nan))
         steps = res.spikes()[1]
-        # the binary's peak; Linux starts a child's maxrss at the parent's RSS when it forks, so
-        # this can overstate the binary (never understate it)
-        out["child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
+        out["child_peak_mb"] = float(rss_file.read_text()) if rss_file.exists() else 0.0
     else:  # compare.py's standalone runner, on snnlab's exported synapses
         import brian2 as b2
 
