@@ -441,7 +441,8 @@ class Network:
             the run is expected to take more than about 2 s, judged from its first slice.
             Whatever the choice, Ctrl-C ("interrupt the kernel") stops a run within a
             fraction of a second, raising KeyboardInterrupt; the network stays usable.
-            Other backends show no bar yet (True is refused there, naming the backend).
+            NEST runs in slices too (a bar, and Ctrl-C between slices); Brian2's standalone
+            binary runs in one piece (Ctrl-C kills it; no bar: True is refused, naming it).
         backend : {"snnlab", "nest", "brian2"}
             The engine: snnlab's own (default), NEST (``pip install 'snnlab[nest]'``) or Brian2's
             C++ standalone mode (``pip install 'snnlab[brian2]'``, needs a C++ compiler), which
@@ -456,12 +457,12 @@ class Network:
         from . import backends
         from ._progress import check_progress
 
-        if check_progress("run", progress) is True:
+        if check_progress("run", progress) is True and backend not in ("snnlab", "nest"):
             raise backends.BackendError(
                 f"run.progress: a progress bar is not available for backend {backend!r} yet (got True); "
                 "use progress='auto' or False"
             )
-        return backends.run(self, duration, backend=backend, threads=threads, record=record)
+        return backends.run(self, duration, backend=backend, threads=threads, record=record, progress=progress)
 
     def export(self, backend: str, path, duration: float):
         """Write a self-contained script that runs this network for ``duration`` ms on another

@@ -318,7 +318,7 @@ def test_potentials_of_a_poisson_driven_network_are_refused_and_auto_keeps_spike
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"backend": "brian"}, ValueError, r"run.backend: must be one of 'snnlab', 'nest' \(got 'brian'\)"),
+        ({"backend": "brian"}, ValueError, r"run.backend: must be one of 'snnlab', 'nest', 'brian2' \(got 'brian'\)"),
         ({"backend": "nest", "threads": 0}, ValueError, r"run.threads: must be an integer >= 1 \(got 0\)"),
         ({"backend": "nest", "threads": 1.5}, TypeError, r"run.threads: must be None or an integer >= 1 \(got 1.5\)"),
         ({"threads": 2}, ValueError, r"run.threads: must be None or 1 with backend='snnlab', which runs on one core "
@@ -384,7 +384,7 @@ def test_export_needs_no_nest_and_refuses_what_run_refuses(monkeypatch, tmp_path
     monkeypatch.setitem(sys.modules, "nest", None)
     script, data = small_network().export("nest", tmp_path / "small.py", 10.0)
     assert script.exists() and data.exists()
-    with pytest.raises(ValueError, match=r"export.backend: must be one of 'nest' \(got 'snnlab'\)"):
+    with pytest.raises(ValueError, match=r"export.backend: must be one of 'nest', 'brian2' \(got 'snnlab'\)"):
         small_network().export("snnlab", tmp_path / "small.py", 10.0)
     with pytest.raises(ValueError, match=r"export.path: must end in .py, the script's name \(got '.*small.txt'\)"):
         small_network().export("nest", tmp_path / "small.txt", 10.0)
@@ -419,3 +419,87 @@ def test_a_nest_result_plots_analyses_saves_and_loads_like_snnlabs(nest_engine, 
     loaded = sl.load(theirs.save(tmp_path / "nest.npz"))
     assert loaded.params["backend"]["name"] == "nest"
     assert assert_identical(ours, loaded) > 200
+
+
+def test_nest_runs_in_slices_with_a_progress_bar_and_the_same_spikes(nest_engine, monkeypatch, capsys):
+    """A long NEST run is cut into slices (a bar, and Ctrl-C seen between them): one step at a
+    time here, and the spikes are snnlab's all the same."""
+    from snnlab import _progress
+
+    monkeypatch.setattr(_progress, "SLICE_SECONDS", 0.0)  # every slice as short as it can be
+    net = population_100(POPULATION_MODELS["refractory 2 ms"])
+    ours = net.run(30.0, record=None)
+    capsys.readouterr()
+    theirs = net.run(30.0, record=None, backend="nest", progress=True)
+    err = capsys.readouterr().err
+    assert "NEST" in err and "30.0/30.0 ms simulated" in err and "ms/s" in err
+    assert ours.spikes()[0].size > 0
+    np.testing.assert_array_equal(theirs.spike_steps("E")[0], ours.spike_steps("E")[0])
+    np.testing.assert_array_equal(theirs.spikes()[1], ours.spikes()[1])
+
+
+def test_an_interrupt_between_nest_slices_stops_the_run_and_leaves_the_network_usable(nest_engine, monkeypatch):
+    from snnlab import _progress
+
+    calls = []
+    real = _progress.Pacer.done
+
+    def interrupt_on_third(self, count):
+        calls.append(count)
+        real(self, count)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_progress, "SLICE_SECONDS", 0.0)
+    monkeypatch.setattr(_progress.Pacer, "done", interrupt_on_third)
+    net = small_network()
+    with pytest.raises(KeyboardInterrupt):
+        net.run(50.0, backend="nest")
+    assert len(calls) == 3  # stopped after the third slice, not at the end of the run
+    monkeypatch.setattr(_progress.Pacer, "done", real)
+    np.testing.assert_array_equal(net.run(50.0, backend="nest").spikes()[0], net.run(50.0).spikes()[0])
+
+
+NEST_CHILD = """
+import time
+import snnlab as sl
+net = sl.Network(dt=0.1, seed=0)
+e = net.add_population("E", 4000, "excitatory", current=1.2)
+net.connect(e, e, rule="fixed_indegree", k=200, weight=0.05, delay=1.0)
+net.add_poisson_input(e, rate=10.0, weight=0.1, n_sources=100)
+print("running", flush=True)
+try:
+    net.run(20000.0, record=None, backend="nest", progress=False)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted at", time.perf_counter(), flush=True)
+"""
+
+
+def test_sigint_stops_a_nest_run_within_half_a_second(nest_engine, tmp_path):
+    """Ctrl-C ("interrupt the kernel") during a long NEST run: the run stops at the end of the
+    slice under way (about 0.1 s), and the network's process goes on (here it prints and exits)."""
+    import select
+    import signal
+    import time
+
+    script = tmp_path / "long_nest_run.py"
+    script.write_text(NEST_CHILD)
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=tmp_path, text=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 300)
+        assert ready and proc.stdout.readline() == "running\n", proc.stderr.read()
+        time.sleep(3.0)  # NEST builds, then simulates 20 s of network time: well past this
+        assert proc.poll() is None
+        sent = time.perf_counter()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "finished" not in out, out
+    assert "interrupted at" in out, err[-2000:]
+    stopped = float(out.split("interrupted at ")[1]) - sent  # perf_counter: one clock for both processes
+    assert 0 <= stopped < 0.5, f"the NEST run stopped {stopped:.2f} s after SIGINT"

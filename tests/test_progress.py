@@ -258,6 +258,6 @@ def test_another_backend_refuses_a_forced_progress_bar_by_name_before_it_runs():
 
     net = sl.Network(dt=0.1, seed=0)
     net.add_population("A", 1, current=2.0)
-    with pytest.raises(ValueError, match=r"run.progress: a progress bar is not available for backend 'nest' yet "
+    with pytest.raises(ValueError, match=r"run.progress: a progress bar is not available for backend 'brian2' yet "
                                          r"\(got True\); use progress='auto' or False"):
-        net.run(10.0, progress=True, backend="nest")
+        net.run(10.0, progress=True, backend="brian2")

@@ -71,7 +71,7 @@ def check_threads(owner: str, threads) -> int | None:
     return check.integer(owner, "threads", threads, minimum=1)
 
 
-def run(network, duration, backend: str = "snnlab", threads=None, record="auto"):
+def run(network, duration, backend: str = "snnlab", threads=None, record="auto", progress="auto"):
     """Simulate ``network`` for ``duration`` ms on ``backend``; see :meth:`snnlab.Network.run`."""
     backend = check.choice("run", "backend", backend, BACKENDS)
     threads = check_threads("run", threads)
@@ -81,7 +81,9 @@ def run(network, duration, backend: str = "snnlab", threads=None, record="auto")
                 f"run.threads: must be None or 1 with backend='snnlab', which runs on one core (got {threads}); "
                 "use backend='nest' to run on several threads"
             )
-        return network.build().run(duration, record=record)
+        return network.build().run(duration, record=record, progress=progress)
+    if backend == "nest":
+        return engine_module(backend).run(network, duration, threads=threads, record=record, progress=progress)
     return engine_module(backend).run(network, duration, threads=threads, record=record)
 
 

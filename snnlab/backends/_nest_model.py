@@ -10,7 +10,7 @@ and explains every number in them.
 import numpy as np
 
 
-def simulate(nest, data, threads=1):
+def simulate(nest, data, threads=1, advance=None):
     """Build the network of ``data`` in NEST's current kernel (after a reset), simulate it
     and return what the recorders saw.
 
@@ -18,6 +18,10 @@ def simulate(nest, data, threads=1):
     ----------
     nest : module
         PyNEST, imported (and made quiet) by the caller.
+    advance : callable, optional
+        ``advance(ms)`` simulates ``ms`` more ms; default ``nest.Simulate``. snnlab passes one
+        that cuts a long run into slices, for its progress bar and so that Ctrl-C is seen
+        between two slices.
     data : mapping of str to numpy arrays
         ``dt`` (ms), ``steps``, ``rng_seed``, neuron parameters one per neuron (``E_L``,
         ``V_th``, ``V_reset`` and ``V_m`` in mV, ``C_m`` pF, ``tau_m`` and ``t_ref`` ms),
@@ -38,6 +42,7 @@ def simulate(nest, data, threads=1):
         ``spike_senders`` (0-based neurons) of this process's neurons; ``v_times`` (steps),
         ``v_senders`` (0-based) and ``v_values`` (mV) of the samples.
     """
+    advance = nest.Simulate if advance is None else advance
     dt = float(data["dt"])
     steps = int(data["steps"])
     n = int(data["V_m"].size)
@@ -80,9 +85,9 @@ def simulate(nest, data, threads=1):
                 nrn[gen_neuron.tolist()].set(I_e=data[f"I_e{i}"].tolist())
             elif i == 2:
                 nrn[gen_neuron.tolist()].set(I_e=0.0)
-            nest.Simulate(part * dt)
+            advance(part * dt)
     else:
-        nest.Simulate(steps * dt)
+        advance(steps * dt)
     spikes = recorder.get("events")
     out = {"spike_times": np.asarray(spikes["times"], dtype=np.int64),
            "spike_senders": np.asarray(spikes["senders"], dtype=np.int64) - first}

@@ -78,6 +78,8 @@ import os
 import numpy as np
 
 from .. import backends
+from .._checks import whole_steps
+from .._progress import Pacer
 from . import _nest_model
 
 #: NEST's time grid, ms (its default tics_per_ms = 1000): dt must be a multiple of it.
@@ -215,7 +217,7 @@ def potentials_from(sim, steps, data, out, spike_steps, spike_neurons) -> np.nda
     return potentials
 
 
-def run(network, duration, threads=None, record="auto"):
+def run(network, duration, threads=None, record="auto", progress="auto"):
     """Simulate ``network`` for ``duration`` ms in NEST; see :meth:`snnlab.Network.run` and the module docstring."""
     threads = backends.check_threads(OWNER, threads)
     check_network(network)
@@ -226,7 +228,18 @@ def run(network, duration, threads=None, record="auto"):
     currents = backends.evaluated_currents(sim, steps)
     data = nest_arrays(sim, steps, recorded, currents)
     threads = 1 if threads is None else threads
-    out = _nest_model.simulate(nest, data, threads)
+    # the run in slices of ~0.1 s, under one pacer for the whole run (the model simulates its first
+    # two steps apart when it has current generators): a progress bar, and Ctrl-C seen between slices
+    with Pacer(steps, sim.dt, progress, first=10, desc="NEST") as pacer:
+        def advance(ms):
+            left = int(whole_steps(ms, sim.dt))
+            while left > 0:
+                count = pacer.next_steps(left)
+                nest.Simulate(count * sim.dt)
+                pacer.done(count)
+                left -= count
+
+        out = _nest_model.simulate(nest, data, threads, advance=advance)
     spike_steps = out["spike_times"] - 1
     spike_neurons = out["spike_senders"]
     order = np.lexsort((spike_neurons, spike_steps))  # NEST's threads report in their own order
