@@ -72,8 +72,11 @@ def setup(extra: str = "test") -> Path:
     ).hexdigest()
     stamp = VENV / f".snnlab-installed-{extra}"
     if not stamp.exists() or stamp.read_text() != digest:
-        run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        run(python, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-e", f"{ROOT}[{extra}]")
+        # -qq: pip then prints errors only. Without it, a current pip shows setuptools' note that
+        # every editable install gets ("be careful with folders named like your package"), which
+        # reads like a problem to a student and is not one here.
+        run(python, "-m", "pip", "install", "-qq", "--upgrade", "pip")
+        run(python, "-m", "pip", "install", "-qq", "-c", CONSTRAINTS, "-e", f"{ROOT}[{extra}]")
         stamp.write_text(digest)
     return python
 
