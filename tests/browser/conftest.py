@@ -8,27 +8,15 @@ Chromium comes from Debian (``apt-get install -y chromium``), never from
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_server import CHROMIUM, CHROMIUM_ARGS, running_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The notebooks to serve (a developer may point this at a scratch folder).
 SOURCE = Path(os.environ.get("SNNLAB_BROWSER_NOTEBOOKS", ROOT / "notebooks"))
-CHROMIUM = os.environ.get("SNNLAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 #: Where screenshots go: a folder the run prints (kept by CI runs as files, never committed).
 SHOTS = Path(os.environ.get("SNNLAB_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
 
@@ -41,25 +29,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _settings(root: Path) -> None:
-    """JupyterLab user settings that keep a headless session quiet and deterministic."""
-    settings = {
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            {"fetchNews": "false", "checkForUpdates": False},
-        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-        # render every cell, so the test can reach all of them without scrolling tricks
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    }
-    for name, value in settings.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(value))
+@pytest.fixture(scope="session")
+def lab():
+    """URL of a JupyterLab server whose root is a temporary copy of notebooks/ (JupyterLab
+    saves files; the repository's notebooks are never touched)."""
+    with running_lab(SOURCE, timeout=60.0) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -67,67 +42,6 @@ def screenshot_dir() -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nbrowser screenshots: {SHOTS}", flush=True)
     return SHOTS
-
-
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """URL of a JupyterLab server whose root is a temporary copy of notebooks/ (JupyterLab
-    saves files; the repository's notebooks are never touched)."""
-    base = tmp_path_factory.mktemp("lab")
-    work = base / "notebooks"
-    shutil.copytree(SOURCE, work, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
-        env[var] = str(base / sub)
-        (base / sub).mkdir()
-    _settings(base / "settings")
-    env.pop("MPLBACKEND", None)  # the notebooks choose %matplotlib inline themselves
-    port = _free_port()
-    log = open(base / "lab.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
-         "--allow-root", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--ServerApp.disable_check_xsrf=True",  # lets the fixture stop kernels over REST
-         "--LabApp.extension_manager=readonly", "--LabApp.news_url=None",
-         f"--ServerApp.root_dir={work}"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early; see {base / 'lab.log'}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not answer within 60 s; see {base / 'lab.log'}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        _stop(server)
-        log.close()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGINT stops the server and its kernels (~1.5 s); escalate if it hangs."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,16 @@
-"""A JupyterLab server over a folder, outside pytest (for benchmarks/browser_latency.py), with
-the settings and the stopping of tests/browser/conftest.py's ``lab`` fixture."""
+"""A JupyterLab server over a temporary copy of a folder, with quiet, deterministic settings,
+stopped with its kernels on the way out: the ``lab`` fixture of tests/browser/conftest.py and
+benchmarks/browser_latency.py both start theirs here. Also the path and flags of Debian's
+Chromium."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -13,9 +18,52 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _settings, _stop
+CHROMIUM = os.environ.get("SNNLAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "running_lab"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _settings(root: Path) -> None:
+    """JupyterLab user settings that keep a headless session quiet and deterministic."""
+    settings = {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+            {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+        # render every cell, so the test can reach all of them without scrolling tricks
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    }
+    for name, value in settings.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGINT stops the server and its kernels (~1.5 s); escalate if it hangs."""
+    if process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
 
 
 @contextlib.contextmanager
