@@ -8,11 +8,11 @@ the refusals and the missing-engine message are checked without it.
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
 
+import networks
 import numpy as np
 import pytest
 
@@ -92,21 +92,8 @@ def test_report_two_neuron_examples_give_identical_spikes_and_potentials(nest_en
 
 
 def population_100(model: sl.LIF, seed: int = 1) -> sl.Network:
-    """The report's 80/20 group with ceil(N*p) targets per neuron (p = 0.1 and 0.2, so that they
-    interact), per-synapse weights and delays of 1..30 steps, currents base_i + sin(t/8) nA."""
-    rng = np.random.default_rng(seed)
-    base = rng.uniform(0.6, 1.6, 100)
-    net = sl.Network(dt=DT, seed=seed)
-    e = net.add_population("E", 80, "excitatory", model=model,
-                           current=lambda t: base[:80] + np.sin(np.asarray(t)[..., None] / 8))
-    i = net.add_population("I", 20, "inhibitory", model=model,
-                           current=lambda t: base[80:] + np.sin(np.asarray(t)[..., None] / 8))
-    k_e, k_i = math.ceil(100 * 0.1), math.ceil(100 * 0.2)
-    net.connect(e, [e, i], rule="fixed_outdegree", k=k_e, weight=rng.integers(1, 5, 80 * k_e) / 8,
-                delay=rng.integers(1, 31, 80 * k_e) * DT)
-    net.connect(i, [e, i], rule="fixed_outdegree", k=k_i, weight=rng.integers(4, 17, 20 * k_i) / 8,
-                delay=rng.integers(1, 31, 20 * k_i) * DT)
-    return net
+    """The report's 80/20 group, with per-synapse weights and delays (tests/networks.py)."""
+    return networks.population_100(model, seed)
 
 
 POPULATION_MODELS = {
