@@ -29,3 +29,21 @@ def population_100(model: sl.LIF, seed: int = 1) -> sl.Network:
     net.connect(i, [e, i], rule="fixed_outdegree", k=k_i, weight=rng.integers(4, 17, 20 * k_i) / 8,
                 delay=rng.integers(1, 31, 20 * k_i) * DT)
     return net
+
+
+def noisy_1000(seed: int = 2, steps: int = 2000) -> tuple[sl.Network, np.ndarray]:
+    """800 excitatory and 200 inhibitory neurons (refractory 2 ms) driven by one pre-drawn noise
+    array (nA, shape (steps, 1000)), fixed-probability connections with per-synapse delays of
+    1..30 steps. Returns the network and its noise."""
+    rng = np.random.default_rng(seed)
+    n_e, n_i = 800, 200
+    noise = 1.1 + 1.5 * rng.standard_normal((steps, n_e + n_i))  # nA, one value per neuron and step
+    model = sl.LIF(refractory=2.0)
+    net = sl.Network(dt=DT, seed=seed)
+    e = net.add_population("E", n_e, "excitatory", current=sl.FromArray(noise[:, :n_e]), model=model)
+    i = net.add_population("I", n_i, "inhibitory", current=sl.FromArray(noise[:, n_e:]), model=model)
+    net.connect(e, [e, i], rule="fixed_probability", p=0.05, weight=0.25,
+                delay=rng.integers(1, 31, (n_e, n_e + n_i)) * DT)
+    net.connect(i, [e, i], rule="fixed_probability", p=0.1, weight=1.0,
+                delay=rng.integers(1, 31, (n_i, n_e + n_i)) * DT)
+    return net, noise

@@ -236,17 +236,8 @@ def test_mixed_methods_floor_and_couplings_give_identical_spike_trains():
 @pytest.mark.slow
 @brian2_only
 def test_network_of_1000_gives_identical_spike_trains_on_1_and_2_threads():
-    rng = np.random.default_rng(2)
-    steps, n_e, n_i = 2000, 800, 200
-    noise = 1.1 + 1.5 * rng.standard_normal((steps, n_e + n_i))  # nA, one value per neuron and step
-    model = sl.LIF(refractory=2.0)
-    net = sl.Network(dt=DT, seed=2)
-    e = net.add_population("E", n_e, "excitatory", current=sl.FromArray(noise[:, :n_e]), model=model)
-    i = net.add_population("I", n_i, "inhibitory", current=sl.FromArray(noise[:, n_e:]), model=model)
-    net.connect(e, [e, i], rule="fixed_probability", p=0.05, weight=0.25,
-                delay=rng.integers(1, 31, (n_e, n_e + n_i)) * DT)
-    net.connect(i, [e, i], rule="fixed_probability", p=0.1, weight=1.0,
-                delay=rng.integers(1, 31, (n_i, n_e + n_i)) * DT)
+    steps = 2000
+    net, _ = networks.noisy_1000(seed=2, steps=steps)
     ours = net.run(steps * DT, record={"E": range(0, 800, 40), "I": [0, 199]})
     one = on_brian2(net, steps * DT, threads=1, record={"E": range(0, 800, 40), "I": [0, 199]})
     two = on_brian2(net, steps * DT, threads=2, record={"E": range(0, 800, 40), "I": [0, 199]})

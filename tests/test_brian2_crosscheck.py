@@ -298,17 +298,8 @@ def test_each_part_of_the_mapping_matters(b2, mapping):
 # -- 1,000 neurons driven by one shared, pre-drawn noise array --------------------------------------
 
 def test_network_of_1000_with_shared_noise_array_gives_identical_spike_trains(b2):
-    rng = np.random.default_rng(2)
-    steps, n_e, n_i = 2000, 800, 200
-    noise = 1.1 + 1.5 * rng.standard_normal((steps, n_e + n_i))  # nA, one value per neuron and step
-    model = sl.LIF(refractory=2.0)
-    net = sl.Network(dt=DT, seed=2)
-    e = net.add_population("E", n_e, "excitatory", current=sl.FromArray(noise[:, :n_e]), model=model)
-    i = net.add_population("I", n_i, "inhibitory", current=sl.FromArray(noise[:, n_e:]), model=model)
-    net.connect(e, [e, i], rule="fixed_probability", p=0.05, weight=0.25,
-                delay=rng.integers(1, 31, (n_e, n_e + n_i)) * DT)
-    net.connect(i, [e, i], rule="fixed_probability", p=0.1, weight=1.0,
-                delay=rng.integers(1, 31, (n_i, n_e + n_i)) * DT)
+    steps = 2000
+    net, noise = networks.noisy_1000(seed=2, steps=steps)
     res = net.run(steps * DT, record="all")
     np.testing.assert_array_equal(recorded_currents(res), noise)
     br = b2.run(brian2_groups(b2, res), dt=DT, steps=steps, current=noise, connections=res.connections(),
