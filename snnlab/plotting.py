@@ -52,6 +52,7 @@ __all__ = [
     "plot_potentials",
     "plot_raster",
     "reuse_layout",
+    "round_limits",
 ]
 
 #: Colour of excitatory neurons, spikes and weights.
@@ -136,6 +137,68 @@ def reuse_layout(fig, build, *args, **kwargs):
     value = build(fig, *args, **kwargs)
     setattr(fig, _LAYOUT, _Layout(key, value, fig, before))
     return value
+
+
+def round_limits(ax, axis: str = "both", auto_only: bool = False):
+    """Widen the limits of ``ax`` outward to the ticks just outside them (as matplotlib's
+    ``axes.autolimit_mode = "round_numbers"`` does), and return ``ax``.
+
+    Limits drawn from the data (a rate axis up to 1.3 times the highest rate) move with every
+    slider step, and with them every tick and tick label; rounded to ticks, they stay put until
+    the data cross a tick, so the axes stand still while the data move, and a slider panel can
+    reuse the axes it rasterised (:class:`snnlab.widgets._render.PanelCanvas`). Linear axes with
+    matplotlib's usual tick locator are rounded to their ticks, logarithmic ones (base 10) to
+    whole decades; limits that already sit there (0 to the duration) do not change.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    axis : {"both", "x", "y"}
+    auto_only : bool
+        Round only the axes that autoscale (what a slider panel does to every figure after its
+        plot function); limits the code set stay.
+
+    Examples
+    --------
+    >>> import matplotlib.figure
+    >>> ax = matplotlib.figure.Figure().add_subplot()
+    >>> _ = ax.plot([0.0, 1.0], [0.0, 538.7])
+    >>> _ = ax.set_ylim(0.0, 1.3 * 538.7)
+    >>> round_limits(ax, "y").get_ylim()
+    (np.float64(0.0), np.float64(800.0))
+    """
+    axis = check.choice("round_limits", "axis", axis, ("both", "x", "y"))
+    pairs = []
+    if axis in ("both", "x"):
+        pairs.append((ax.xaxis, ax.get_autoscalex_on(), ax.get_xlim, ax.set_xlim))
+    if axis in ("both", "y"):
+        pairs.append((ax.yaxis, ax.get_autoscaley_on(), ax.get_ylim, ax.set_ylim))
+    for which, auto, get, set_ in pairs:
+        if auto_only and not auto:
+            continue
+        lo, hi = get()
+        if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi:
+            continue
+        flip = lo > hi
+        lo, hi = sorted((lo, hi))
+        new = _rounded(which, lo, hi)
+        if new is not None:
+            set_(*(new[::-1] if flip else new), auto=None)  # autoscaling stays as it was
+    return ax
+
+
+def _rounded(axis, lo: float, hi: float):
+    """(lo, hi) widened to the ticks of a linear axis or to whole decades of a log axis, or None."""
+    locator = axis.get_major_locator()
+    if axis.get_scale() == "log":
+        if lo <= 0 or getattr(locator, "_base", 10.0) != 10.0:
+            return None
+        return 10.0 ** np.floor(np.log10(lo)), 10.0 ** np.ceil(np.log10(hi))
+    if axis.get_scale() != "linear" or not isinstance(locator, ticker.MaxNLocator):
+        return None
+    ticks = locator.tick_values(lo, hi)
+    below, above = ticks[ticks <= lo], ticks[ticks >= hi]
+    return (below.max(), above.min()) if below.size and above.size else None
 
 
 def _has_layout(fig) -> bool:
@@ -565,6 +628,7 @@ def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: 
         ax.plot(t, rate, linewidth=1.2, label=f"{label} ({result.kind(label)})", **styles[label])
     ax.set_xlim(0.0, result.duration)
     ax.set_ylim(bottom=0.0)
+    round_limits(ax, "y")
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("population rate (Hz)")
     if legend:

@@ -10,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from test_widgets import assert_same_picture
 
 import snnlab as sl
-from snnlab.widgets import Panel, all_panels, slider
+from snnlab.widgets import Panel, all_panels, slider, sweep_values
 from snnlab.widgets._render import CachingRendererAgg, PanelCanvas
 
 
@@ -96,9 +96,63 @@ def test_the_caching_canvas_draws_the_pixels_of_matplotlibs_own_and_reuses_text(
     panel.figure.canvas.draw()
     plain = np.asarray(panel.figure.canvas.buffer_rgba()).copy()
     canvas = PanelCanvas(panel.figure)
-    for _ in range(2):
+    for blit in (True, True, False, False):  # layered (static layer drawn, then reused), then in full
+        canvas.blit = blit
         canvas.draw()
-        assert np.array_equal(np.asarray(canvas.buffer_rgba()), plain)
+        assert np.array_equal(np.asarray(canvas.buffer_rgba()), plain), f"blit={blit}"
+    assert (canvas.static_draws, canvas.layer_draws) == (1, 1)
     renderer = canvas.get_renderer()
     assert isinstance(renderer, CachingRendererAgg)
-    assert renderer.hits >= renderer.misses > 0  # the second drawing reused every string
+    assert renderer.hits >= renderer.misses > 0  # the drawing in full reused every string
+
+
+def plain_pixels(fig) -> np.ndarray:
+    """``fig`` drawn in full by matplotlib's own Agg canvas (the panel's canvas is put back)."""
+    mine = fig.canvas
+    plain = FigureCanvasAgg(fig)
+    plain.draw()
+    pixels = np.asarray(plain.buffer_rgba()).copy()
+    fig.set_canvas(mine)
+    return pixels
+
+
+#: Pixels where a layered drawing may differ from a full one: data drawn after the ticks where
+#: they touch them at the frame (a full drawing draws ticks over data of lower zorder).
+TOUCHING = 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(all_panels()))
+def test_a_panel_drawn_in_layers_shows_what_matplotlib_draws_in_full(name):
+    """Every control one step up and back, and to its ends: small steps reuse the static layer
+    (the axes stand still), larger ones draw it again; every picture is matplotlib's own."""
+    panel = all_panels()[name]()
+    canvas = panel.figure.canvas
+    defaults = panel.values()
+    for control_name, control in panel.controls.items():
+        step = getattr(control, "step", None)
+        values = [defaults[control_name]]
+        if isinstance(step, (int, float)) and not isinstance(control.value, bool):
+            up = defaults[control_name] + step
+            values += [up if up <= control.max else defaults[control_name] - step, defaults[control_name]]
+        values += [sweep_values(control)[-1], defaults[control_name]]
+        for value in values:
+            panel.update(**{control_name: value})
+            layered = np.asarray(canvas.buffer_rgba()).copy()
+            differ = int(np.count_nonzero(np.any(layered != plain_pixels(panel.figure), axis=-1)))
+            assert differ <= TOUCHING, f"{name} with {control_name}={value}: {differ} pixels differ"
+    assert canvas.layer_draws > canvas.static_draws, (canvas.layer_draws, canvas.static_draws)
+
+
+def test_a_small_step_keeps_the_axes_and_reuses_their_pixels():
+    panel = all_panels()["lif_neuron"]()
+    canvas = panel.figure.canvas
+    panel.update(amplitude=2.0)
+    limits = [ax.get_ylim() for ax in panel.figure.axes]
+    static = canvas.static_draws
+    for amplitude in (2.1, 2.2, 2.0):
+        panel.update(amplitude=amplitude)
+        assert [ax.get_ylim() for ax in panel.figure.axes] == limits
+    assert canvas.static_draws == static  # three updates, no drawing of ticks and labels
+    panel.update(amplitude=6.0)  # the current's axis grows: its ticks are drawn again
+    assert canvas.static_draws == static + 1

@@ -502,6 +502,7 @@ def draw_state(result: Result, ax_raster, ax_rate, state: BrunelState | None = N
     visible = [y[(x >= lo) & (x <= hi)] for x, y in (line.get_data() for line in ax_rate.get_lines())]
     highest = max([float(np.max(y, initial=0.0)) for y in visible] + [1.0])
     ax_rate.set_ylim(0.0, 1.3 * highest)  # room for the legend above the traces
+    plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
     ax_rate.legend(loc="upper right", ncol=2, fontsize="small", framealpha=0.9)
     shown = f"first {RASTER_NEURONS['E']} of {result.size('E')} E, {RASTER_NEURONS['I']} of {result.size('I')} I"
     title = shown if state is None else (f"{state.label}: {state.rate:.0f} Hz, CV {state.cv:.2f}, "

@@ -477,6 +477,7 @@ def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_r
     ax_rate.set_xlim(0.0, result.duration)
     highest = max([float(np.max(line.get_ydata(), initial=0.0)) for line in ax_rate.get_lines()] + [10.0])
     ax_rate.set_ylim(0.0, 1.45 * highest)  # room for the legend above the traces
+    plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
     ax_rate.set_xlabel("time (ms)")
     ax_rate.set_ylabel(f"rate, last {outcome.window:g} ms (Hz)")
     ax_rate.legend(loc="upper left", fontsize="small", ncol=4)
@@ -487,6 +488,8 @@ def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     equal rates and the regions where one population is ahead by the decision's margin."""
     a, b = np.asarray(outcome.smoothed_a), np.asarray(outcome.smoothed_b)
     top = max(float(a.max(initial=0.0)), float(b.max(initial=0.0)), 10.0) * 1.1
+    ax.set_xlim(0.0, top)
+    top = plotting.round_limits(ax, "x").get_xlim()[1]  # a tick: still while a slider moves the path a little
     margin = outcome.margin
     ax.fill_between([0, top], [margin, top + margin], top, color=E2_COLOR, alpha=0.15, linewidth=0)
     ax.fill_between([0, top], 0, [-margin, top - margin], color=E1_COLOR, alpha=0.12, linewidth=0)

@@ -40,7 +40,7 @@ from ..analysis import fi_curve, lif_rate
 from ..inputs import Constant, Current, Noise, Sine, Step
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import plot_currents, plot_fi_curve, plot_potentials, reuse_layout
+from ..plotting import plot_currents, plot_fi_curve, plot_potentials, reuse_layout, round_limits
 from ..results import Result
 
 __all__ = [
@@ -425,11 +425,13 @@ CURRENT_MARGIN = 0.15
 def _current_margins(ax, current, rheobase: float) -> None:
     """y limits for a current trace: from the lowest to the highest of the current, 0 and the
     rheobase, with :data:`CURRENT_MARGIN` of that range free above and below (a constant
-    current would otherwise sit on the top edge of its axes)."""
+    current would otherwise sit on the top edge of its axes), widened to the next ticks (so
+    that a slider's step leaves them in place, :func:`~snnlab.plotting.round_limits`)."""
     lo = min(float(np.min(current, initial=0.0)), 0.0, rheobase)
     hi = max(float(np.max(current, initial=0.0)), 0.0, rheobase)
     span = hi - lo if hi > lo else 1.0
     ax.set_ylim(lo - CURRENT_MARGIN * span, hi + CURRENT_MARGIN * span)
+    round_limits(ax, "y")
 
 
 # -- the notebook's figures ----------------------------------------------------------------------------
@@ -511,6 +513,7 @@ def draw_potential_errors(errors: dict, ax, dt: float | None = None):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(bottom=floor / 2)
+    round_limits(ax, "y")  # whole decades: still while a slider moves the errors a little
     ax.set_xlabel("time step dt (ms)")
     ax.set_ylabel("largest potential error (mV)")
     ax.set_title("error before the first spike", fontsize="medium")

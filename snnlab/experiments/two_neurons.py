@@ -35,7 +35,7 @@ from .. import _checks as check
 from ..inputs import Constant, Current, Noise, Sine, as_current
 from ..network import KINDS, Network
 from ..neurons import LIF
-from ..plotting import kind_color, plot_currents, plot_potentials, plot_raster, reuse_layout
+from ..plotting import kind_color, plot_currents, plot_potentials, plot_raster, reuse_layout, round_limits
 from ..results import Result
 
 __all__ = [
@@ -316,6 +316,7 @@ def draw_two_neurons(result: Result, axes, title: str | None = None, until: floa
         ax.set_ylabel(f"u of {label} (mV)")
         low, high = ax.get_ylim()
         ax.set_ylim(low, high + 0.15 * (high - low))  # room for the arrival marks
+        round_limits(ax, "y")  # still while a slider moves the traces a little
     if len(axes) > 3:
         raster_ax = axes[3]
         plot_raster(result, ax=raster_ax, labels=["A", "B"], markersize=8, legend=False)

@@ -1,4 +1,4 @@
-"""An Agg canvas for slider panels that remembers the text it rasterised.
+"""An Agg canvas for slider panels that remembers what it rasterised: text, and the static layer.
 
 A panel draws the same figure again and again; between two updates most of its text (tick
 labels, axis labels, legend entries, titles) stands at the same place with the same words.
@@ -12,15 +12,36 @@ rendered as before (and remembered for the next draw). Math text is left to matp
 This relies on the private glyph interface of matplotlib's Agg renderer (``FT2Font._layout``,
 ``_render_glyph``, as in matplotlib 3.10-3.11); where it is missing, the canvas draws text
 exactly as FigureCanvasAgg does.
+
+Most of a panel's drawing time goes to what stands still between two updates: the axes'
+frames, ticks, tick labels, axis labels and titles (matplotlib lays out every tick and its
+label on every draw). :meth:`PanelCanvas.draw` therefore draws in two layers, as matplotlib's
+own animation blitting does. The **static layer** is the figure with only those parts (and
+the figure's and axes' backgrounds, but not the frames); it is kept as pixels, with a key that says what decides
+it: for every axes its place, view limits, scales, tick locators and formatters (their
+settings), tick settings, and the texts and style of its axis labels. The **data layer** is everything else (lines, collections, patches, images,
+texts, legends, the figure's own legends and texts): on every draw the static layer's pixels
+are put back, if its key is unchanged, and the data layer is drawn over them in the order a
+full drawing would use (by zorder; the axes' frames belong to this layer, so that they cover
+a line along them as in a full drawing). A change of any part of the key (new limits, another
+label) draws the static layer again. The picture is a full drawing's, pixel for pixel, except
+where data drawn after the ticks touch them (``tests/test_panel_updates.py`` compares the two
+for every panel and control).
+Figures with subfigures or inset axes are drawn in full every time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 from collections import OrderedDict
 
 import numpy as np
+from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+
+from .. import plotting
 
 try:  # the glyph interface of matplotlib >= 3.10
     from matplotlib.ft2font import RenderMode
@@ -29,6 +50,8 @@ except ImportError:  # pragma: no cover - older matplotlib: no cache
 
 #: Strings remembered per renderer (a panel's figure has 50-150 of them).
 CACHE_SIZE = 2048
+#: Static layers remembered per canvas (a drag back and forth revisits a few), ~1 MB each.
+LAYERS = 6
 
 
 def _font_key(prop) -> tuple:
@@ -101,7 +124,24 @@ class CachingRendererAgg(RendererAgg):
 
 
 class PanelCanvas(FigureCanvasAgg):
-    """FigureCanvasAgg with a :class:`CachingRendererAgg` (kept while the size and dpi stay)."""
+    """FigureCanvasAgg with a :class:`CachingRendererAgg` (kept while the size and dpi stay),
+    which keeps the static layer of the last drawing (see the module docstring).
+
+    Attributes
+    ----------
+    blit : bool
+        Reuse the static layer when its key is unchanged (default True); False draws in full.
+    static_draws, layer_draws : int
+        How many drawings drew the static layer, and how many reused it.
+    """
+
+    blit = True
+
+    def __init__(self, figure=None):
+        super().__init__(figure)
+        self._layers = OrderedDict()  # static key -> pixels, most recent last
+        self.static_draws = 0
+        self.layer_draws = 0
 
     def get_renderer(self):
         w, h = self.get_width_height(physical=True)
@@ -109,4 +149,140 @@ class PanelCanvas(FigureCanvasAgg):
         if self._lastKey != key:
             self.renderer = CachingRendererAgg(w, h, self.figure.dpi)
             self._lastKey = key
+            self._layers.clear()
         return self.renderer
+
+    def draw(self):
+        fig = self.figure
+        key = static_key(fig) if self.blit else None
+        if key is None:
+            return super().draw()
+        renderer = self.get_renderer()
+        layers = data_layer(fig)
+        background = self._layers.get(key)
+        if background is None:
+            with _hidden([artist for _, artists in layers for artist in artists]):
+                super().draw()  # (FigureCanvasAgg.draw: not while saving, when animated artists are drawn)
+            self._layers[key] = self.copy_from_bbox(fig.bbox)
+            if len(self._layers) > LAYERS:
+                self._layers.popitem(last=False)
+            self.static_draws += 1
+        else:
+            self._layers.move_to_end(key)
+            self.restore_region(background)
+            self.layer_draws += 1
+        for _, artists in layers:
+            for artist in artists:
+                artist.draw(renderer)
+        fig.stale = False
+
+
+@contextlib.contextmanager
+def _hidden(artists):
+    """Leave ``artists`` out while the static layer is drawn. They are marked animated, as
+    matplotlib's blitting does, not made invisible: an invisible title has no extent, and the
+    axes would move it while placing its titles."""
+    marked = [artist for artist in artists if not artist.get_animated()]
+    for artist in marked:
+        artist.set_animated(True)
+    try:
+        yield
+    finally:
+        for artist in marked:
+            artist.set_animated(False)
+
+
+def _static_parts(ax) -> list:
+    """An axes' parts in the static layer: background and axes (ticks, tick labels, axis
+    labels). The frame (spines) is drawn with the data, in its zorder: data drawn after it
+    would cover it where a line runs along the frame. Titles are drawn with the data too: a
+    panel's title often says the slider's value."""
+    return [ax.patch, ax.xaxis, ax.yaxis]
+
+
+def data_layer(fig) -> list:
+    """``[(axes, artists), ..., (None, artists)]``: the visible artists of each axes that are
+    not static parts (frame included), in the order a full drawing draws them, then the
+    figure's own (legends, texts, lines, suptitle)."""
+    layers = []
+    for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
+        if not ax.get_visible():
+            continue
+        static = {id(part) for part in _static_parts(ax)}
+        if not ax.axison:  # a full drawing leaves the frame out too
+            static.update(id(spine) for spine in ax.spines.values())
+        mine = [a for a in ax.get_children() if id(a) not in static and a.get_visible()]
+        layers.append((ax, sorted(mine, key=lambda a: a.get_zorder())))
+    axes = {id(ax) for ax in fig.axes}
+    own = [a for a in fig.get_children() if a is not fig.patch and id(a) not in axes and a.get_visible()]
+    layers.append((None, sorted(own, key=lambda a: a.get_zorder())))
+    return layers
+
+
+def _label_key(text) -> tuple:
+    """An axis label (its place follows from the tick labels, which the view limits decide)."""
+    return (text.get_text(), text.get_visible(), str(text.get_color()), _font_key(text.get_fontproperties()),
+            text.get_rotation(), text.get_horizontalalignment(), text.get_verticalalignment())
+
+
+def _value_key(value):
+    """A comparable stand-in for a locator's or formatter's setting (unknown objects by identity)."""
+    if value is None or isinstance(value, (bool, int, float, str, np.generic)):
+        return value
+    if isinstance(value, np.ndarray):
+        return "array", value.shape, value.tobytes()
+    if isinstance(value, (list, tuple)):
+        return tuple(_value_key(item) for item in value)
+    if isinstance(value, dict):
+        return "dict", tuple(sorted((repr(k), _value_key(v)) for k, v in value.items()))
+    if isinstance(value, functools.partial):
+        return "partial", value.func, _value_key(value.args), _value_key(value.keywords)
+    if callable(value):
+        return value
+    return type(value), id(value)
+
+
+#: What a formatter computes from the ticks while drawing (ScalarFormatter, LogFormatter): it
+#: follows from the view limits, which are in the key already.
+_DRAWN = frozenset({"axis", "locs", "offset", "orderOfMagnitude", "format", "sublabels"})
+
+
+def _ticker_key(item) -> tuple:
+    """A locator or formatter by its type and settings, not its identity: plot functions make new
+    ones on every drawing (``set_yscale("log")``, ``set_yticks``) with the same settings."""
+    return type(item), tuple((name, _value_key(value)) for name, value in sorted(vars(item).items())
+                             if name.lstrip("_") not in _DRAWN)
+
+
+def _axis_key(axis) -> tuple:
+    return (axis.get_visible(), _label_key(axis.label), axis.get_label_position(), axis.get_ticks_position(),
+            _ticker_key(axis.get_major_locator()), _ticker_key(axis.get_major_formatter()),
+            _ticker_key(axis.get_minor_locator()), _ticker_key(axis.get_minor_formatter()),
+            repr(sorted(axis._major_tick_kw.items())), repr(sorted(axis._minor_tick_kw.items())),
+            repr(getattr(getattr(axis, "units", None), "_mapping", None)), axis.get_scale())
+
+
+def static_key(fig):
+    """What decides the static layer of ``fig`` (see the module docstring), or None if the
+    figure must be drawn in full (subfigures, inset axes)."""
+    if getattr(fig, "subfigs", None):
+        return None
+    parts = [tuple(fig.bbox.bounds), fig.dpi, tuple(fig.patch.get_facecolor()), fig.patch.get_visible()]
+    for ax in fig.axes:
+        if ax.child_axes or ax.get_axes_locator() is not None:
+            return None
+        parts.append((id(ax), ax.get_visible(), ax.axison, ax.get_zorder(), tuple(ax.get_position().bounds),
+                      tuple(ax.viewLim.bounds), tuple(ax.patch.get_facecolor()), ax.patch.get_visible(),
+                      _axis_key(ax.xaxis), _axis_key(ax.yaxis),
+                      tuple((name, spine.get_visible(), str(spine.get_edgecolor()), spine.get_linewidth(),
+                             repr(spine.get_position())) for name, spine in ax.spines.items())))
+    return tuple(parts)
+
+
+
+def round_limits(fig) -> None:
+    """:func:`snnlab.plotting.round_limits` on every autoscaled axis of ``fig``, so that a
+    slider's small step, which moves the data a little, leaves the axes (and so the static
+    layer) where they were."""
+    for ax in fig.axes:
+        plotting.round_limits(ax, auto_only=True)

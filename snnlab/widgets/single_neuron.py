@@ -16,7 +16,7 @@ import numpy as np
 
 from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
-from ..plotting import reuse_layout
+from ..plotting import reuse_layout, round_limits
 from ..results import Result
 from ._panel import FIGURE_WIDTH, Panel, dropdown, fixed_grid, seed_control, slider
 
@@ -54,8 +54,12 @@ def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_valu
     mean_current = float(np.mean(result.current(_NEURON)))
     ax.plot([mean_current], [float(result.firing_rate(_NEURON)[0])], marker="o", markersize=8, linestyle="none",
             color="tab:green", label="this run, at its mean current")
+    # the right end and the top at ticks: the axes stand still while a slider moves the curve a little
+    ax.set_xlim(0.0, top_current)
+    top_current = round_limits(ax, "x").get_xlim()[1]
     ax.set_xlim(min(0.0, mean_current) - 0.05 * top_current, top_current)
     ax.set_ylim(bottom=0.0)
+    round_limits(ax, "y")
     ax.set_xlabel("input current (nA)")
     ax.set_ylabel("firing rate (Hz)")
     ax.set_title(f"F–I curve, tau_m = {model.tau_m:.3g} ms", fontsize="medium")
