@@ -4,14 +4,13 @@ and plausible wrong solutions are each rejected with a message naming the failin
 import json
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
-from snnlab.exercises import grade_namespace
 from snnlab.exercises import population as check
 from snnlab.experiments import population as ex
 
@@ -72,62 +71,11 @@ def test_reference_rate_matches_snnlab_analysis():
     assert np.allclose(check.reference_rate(steps, 80, 1000, 20), rate)
 
 
-# -- every exercise: reference passes, stubs are not done, broken code fails clearly -------------------------
-@pytest.mark.parametrize("name", NAMES)
-def test_notebook_solution_passes(name):
-    v = verdict(name, SOLUTIONS[name])
-    assert v.passed, v.message
-    assert v.line().startswith("✓")
+class TestEveryExercise(ExerciseContract):
+    """Reference, stubs, broken code, endless loops, grading: tests/exercise_contract.py."""
 
-
-def test_grade_namespace_passes_all():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(SOLUTIONS))
-    assert [v.exercise for v in verdicts] == list(NAMES)
-    assert all(v.passed for v in verdicts), [v.message for v in verdicts]
-
-
-def _stub(*args):
-    raise NotImplementedError("Student exercise")
-
-
-def _none(*args):
-    return None
-
-
-@pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("stub", [_stub, _none, None, ...], ids=["raises", "returns-None", "None", "Ellipsis"])
-def test_stub_is_not_done(name, stub):
-    v = verdict(name, stub)
-    assert v.status == "not done"
-    assert "not done yet" in v.message
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_code_that_raises_is_named(name):
-    def broken(*args):
-        return 1 / 0
-
-    v = verdict(name, broken)
-    assert v.status == "failed"
-    assert "raised ZeroDivisionError" in v.message and "on case" in v.message
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_endless_loop_is_interrupted(name):
-    def endless(*args):
-        while True:
-            pass
-
-    start = time.perf_counter()
-    v = verdict(name, endless)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert v.status == "failed" and "ran out" in v.message
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_not_a_function(name):
-    v = verdict(name, 42)
-    assert v.status == "failed" and "expected a function" in v.message
+    checks = check
+    reference = SOLUTIONS
 
 
 # -- 2.1 report_pairs ---------------------------------------------------------------------------------------

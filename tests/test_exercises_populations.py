@@ -4,10 +4,10 @@ plausible wrong solutions are each rejected with a message naming the failing ca
 import math
 import random
 import re
-import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
 from snnlab.exercises import grade_namespace
@@ -93,75 +93,11 @@ def verdict_of(name, function):
     return CHECKS[name](function, quiet=True)
 
 
-# -- every check: reference, stubs, errors, endless loops ------------------------------------------------
+class TestEveryExercise(ExerciseContract):
+    """Reference, stubs, broken code, endless loops, grading: tests/exercise_contract.py."""
 
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_reference_solution_passes(name):
-    verdict = verdict_of(name, REFERENCE[name])
-    assert verdict.passed, verdict.message
-    assert verdict.line().startswith("✓ ")
-
-
-def test_grade_namespace_passes_every_reference():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
-    assert {v.exercise for v in verdicts} == set(CHECKS)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts]
-
-
-def test_grade_namespace_names_a_missing_function():
-    names = dict(REFERENCE)
-    del names["decide"]
-    (verdict,) = [v for v in grade_namespace(check.NOTEBOOK, names) if v.exercise == "decide"]
-    assert verdict.status == "failed"
-    assert "not found in the notebook: decide" in verdict.message
-
-
-def _stub(*args, **kwargs):
-    raise NotImplementedError("Student exercise")
-
-
-def _nothing(*args, **kwargs):
-    return None
-
-
-def _raises(*args, **kwargs):
-    raise ValueError("oops")
-
-
-def _forever(*args, **kwargs):
-    while True:
-        pass
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-@pytest.mark.parametrize("function", [_stub, _nothing, None, Ellipsis])
-def test_stubs_are_not_done(name, function):
-    verdict = verdict_of(name, function)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith("… ") and "not done yet" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_code_that_raises_is_named(name):
-    verdict = verdict_of(name, _raises)
-    assert verdict.status == "failed"
-    assert "raised ValueError: oops" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_endless_loop_is_interrupted(name):
-    start = time.perf_counter()
-    verdict = verdict_of(name, _forever)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert "ran out of its 2 s" in verdict.message
-
-
-def test_not_a_function_is_named():
-    verdict = verdict_of("coupling_input", 3)
-    assert verdict.status == "failed"
-    assert "expected a function" in verdict.message
+    checks = check
+    reference = REFERENCE
 
 
 # -- 3.1 coupling_input ----------------------------------------------------------------------------------

@@ -6,14 +6,13 @@ import math
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
-from snnlab.exercises import exercises, grade_namespace
 from snnlab.exercises import single_neuron as check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,67 +74,11 @@ def verdict_of(name, student):
     return CHECKS[name](student, quiet=True)
 
 
-# -- every check: reference, stubs, broken code ---------------------------------------------------------------
+class TestEveryExercise(ExerciseContract):
+    """Reference, stubs, broken code, endless loops, grading: tests/exercise_contract.py."""
 
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_the_reference_solution_passes(name):
-    verdict = verdict_of(name, REFERENCE[name])
-    assert verdict.passed, verdict.line()
-    assert verdict.line().startswith(f"✓ {name}: ")
-
-
-def test_grading_the_notebook_namespace_passes_every_exercise():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
-    assert [v.exercise for v in verdicts] == list(REFERENCE)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts if not v.passed]
-
-
-def test_the_notebook_lists_its_exercises_in_order():
-    assert [ex.name for ex in exercises("00_lif_neuron")] == list(REFERENCE)
-    assert all(ex.targets == (ex.name,) for ex in exercises("00_lif_neuron"))
-
-
-def _raises_stub(*args):
-    raise NotImplementedError("Student exercise: write it")
-
-
-def _returns_none(*args):
-    return None
-
-
-def _returns_ellipsis(*args):
-    return ...
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-@pytest.mark.parametrize("stub", [_raises_stub, _returns_none, _returns_ellipsis, None])
-def test_a_stub_is_not_done_yet(name, stub):
-    verdict = verdict_of(name, stub)
-    assert verdict.status == "not done", verdict.line()
-    assert verdict.line().startswith(f"… {name}: not done yet")
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_code_that_raises_is_failed_with_the_error_and_the_case(name):
-    def broken(*args):
-        return 1 / 0
-
-    verdict = verdict_of(name, broken)
-    assert verdict.status == "failed"
-    assert re.search(r"raised ZeroDivisionError: division by zero on case \w", verdict.message), verdict.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_code_that_loops_forever_is_interrupted(name):
-    def endless(*args):
-        while True:
-            pass
-
-    start = time.perf_counter()
-    verdict = verdict_of(name, endless)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert "ran out of its 2 s" in verdict.message
+    checks = check
+    reference = REFERENCE
 
 
 def test_passing_the_result_instead_of_the_function_is_explained():

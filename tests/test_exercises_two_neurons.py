@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
-from snnlab.exercises import BUDGET, REGISTRY, grade_namespace
 from snnlab.exercises import two_neurons as check
 
 # -- reference solutions (the notebook's) ---------------------------------------------------------------------
@@ -73,71 +72,14 @@ def verdict_of(name, function):
     return CHECKS[name](function, quiet=True)
 
 
-# -- the reference passes; stubs, errors, endless loops and wrong types are handled -------------------------------
+class TestEveryExercise(ExerciseContract):
+    """Reference, stubs, broken code, endless loops, grading: tests/exercise_contract.py."""
+
+    checks = check
+    reference = REFERENCES
 
 
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_reference_solution_passes(name):
-    verdict = verdict_of(name, REFERENCES[name])
-    assert verdict.passed, verdict.message
-    assert verdict.line().startswith(f"✓ {name}: ")
-
-
-def test_grade_namespace_passes_every_reference():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCES))
-    assert {v.exercise for v in verdicts} == set(REFERENCES)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts if not v.passed]
-
-
-def test_grade_namespace_names_a_missing_function():
-    verdicts = {v.exercise: v for v in grade_namespace(check.NOTEBOOK, {"build_ee": build_ee})}
-    assert verdicts["build_ee"].passed
-    assert verdicts["build_pair"].status == "failed"
-    assert "not found in the notebook: build_pair" in verdicts["build_pair"].message
-
-
-@pytest.mark.parametrize("name", ["build_ee", "build_ei", "build_pair"])
-def test_the_grader_gets_the_check_that_prepares_the_engine_first(name):
-    assert REGISTRY[(check.NOTEBOOK, name)].check is CHECKS[name]
-
-
-def _stub(*args, **kwargs):
-    raise NotImplementedError("Student exercise: build it")
-
-
-def _nothing(*args, **kwargs):
-    return None
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-@pytest.mark.parametrize("stub", [_stub, _nothing, None, ...], ids=["raises", "returns-None", "None", "Ellipsis"])
-def test_a_stub_is_not_done_yet(name, stub):
-    verdict = verdict_of(name, stub)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith(f"… {name}: not done yet")
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_code_that_raises_is_failed_with_the_error(name):
-    def broken(*args, **kwargs):
-        return {}["missing"]
-
-    verdict = verdict_of(name, broken)
-    assert verdict.status == "failed"
-    assert "raised KeyError: 'missing'" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_an_endless_loop_is_interrupted(name):
-    def forever(*args, **kwargs):
-        while True:
-            pass
-
-    start = time.perf_counter()
-    verdict = verdict_of(name, forever)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert f"ran out of its {BUDGET:g} s" in verdict.message
+# -- what a builder returns ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["build_ee", "build_ei", "build_pair"])
@@ -161,7 +103,7 @@ def test_a_builder_that_runs_its_network_is_told_to_return_the_network(name):
     assert "without calling run" in verdict.message
 
 
-def test_a_value_instead_of_a_function_is_failed():
+def test_the_network_instead_of_its_builder_is_failed():
     verdict = check.build_ee(build_ee(), quiet=True)
     assert verdict.status == "failed"
     assert "expected a function" in verdict.message

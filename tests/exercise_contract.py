@@ -1,0 +1,165 @@
+"""The contract every exercise check keeps (snnlab.exercises._core), tested once for all of them.
+
+Each ``tests/test_exercises_<module>.py`` names its module and its reference solutions and gets
+these tests for every exercise of that module; it keeps only what is its own (plausible wrong
+solutions, the wrong types and shapes its checks name, its references against snnlab)::
+
+    from exercise_contract import ExerciseContract
+    from snnlab.exercises import scaling as check
+
+    class TestEveryExercise(ExerciseContract):
+        checks = check
+        reference = {"spikes_identical": spikes_identical, ...}   # the notebook's order
+
+The contract: the reference solution passes; a stub (the student edition's
+``raise NotImplementedError(...)``, a body that returns nothing or ``...``, a name left ``None``
+or ``...``) is "not done yet", never a failure; code that raises is failed with the student's own
+error (and the case, where the check has cases); an endless loop is stopped by the budget; a value
+where a function belongs is explained; and the grader (:func:`grade_namespace`) finds every
+exercise, in order, and names the one that is missing. Test ids name the exercise and the variant:
+``TestEveryExercise::test_a_stub_is_not_done_yet[lif_step-returns-None]``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from snnlab.exercises import BUDGET, MODULES, REGISTRY, exercises, grade_namespace
+
+
+def _raises_not_implemented(*args, **kwargs):
+    raise NotImplementedError("Student exercise: complete it")  # the student edition's stub
+
+
+def _body_pass(*args, **kwargs):
+    pass  # returns None
+
+
+def _returns_ellipsis(*args, **kwargs):
+    return ...
+
+
+#: Unfinished work, by test id: (the student's value, what the "not done yet" message says).
+STUBS = {
+    "raises-NotImplementedError": (_raises_not_implemented, "it still raises NotImplementedError"),
+    "returns-None": (_body_pass, "returned None"),
+    "returns-Ellipsis": (_returns_ellipsis, "returned Ellipsis"),
+    "None": (None, "the name is still None or ..."),
+    "Ellipsis": (..., "the name is still None or ..."),
+}
+
+
+def _divides_by_zero(*args, **kwargs):
+    return 1 / 0
+
+
+def _reads_a_missing_key(*args, **kwargs):
+    return {}["E"]
+
+
+def _raises_value_error(*args, **kwargs):
+    raise ValueError("oops")
+
+
+#: Broken code, by test id: (the student's function, the error the verdict must quote).
+ERRORS = {
+    "ZeroDivisionError": (_divides_by_zero, "raised ZeroDivisionError: division by zero"),
+    "KeyError": (_reads_a_missing_key, "raised KeyError: 'E'"),
+    "ValueError": (_raises_value_error, "raised ValueError: oops"),
+}
+
+
+def _endless(*args, **kwargs):
+    while True:
+        pass
+
+
+#: Values given where the function belongs (the student called it, or passed its result).
+NOT_FUNCTIONS = {"a-number": 42, "an-array": np.zeros(3)}
+
+
+class ExerciseContract:
+    """The contract tests, for every exercise of ``checks``; a test module subclasses this as
+    ``TestEveryExercise`` and sets the class attributes below."""
+
+    #: The exercise module, ``snnlab.exercises.<module>``.
+    checks: ModuleType
+    #: The reference solution of every exercise of the module, by name, in the notebook's order.
+    reference: dict[str, Callable]
+    #: A word every passing verdict of this module says, or "" for none.
+    passed_says: str = ""
+
+    def pytest_generate_tests(self, metafunc):
+        if "name" in metafunc.fixturenames:
+            metafunc.parametrize("name", list(self.reference))
+
+    def verdict(self, name, value):
+        return getattr(self.checks, name)(value, quiet=True)
+
+    def test_the_reference_solution_passes(self, name):
+        verdict = self.verdict(name, self.reference[name])
+        assert verdict.passed, verdict.line()
+        assert verdict.line().startswith(f"✓ {name}: ")
+        if self.passed_says:
+            assert self.passed_says in verdict.message, verdict.message
+
+    @pytest.mark.parametrize("stub", STUBS)
+    def test_a_stub_is_not_done_yet(self, name, stub):
+        value, says = STUBS[stub]
+        verdict = self.verdict(name, value)
+        assert verdict.status == "not done", verdict.line()
+        assert verdict.line().startswith(f"… {name}: not done yet")
+        assert says in verdict.message
+
+    @pytest.mark.parametrize("error", ERRORS)
+    def test_code_that_raises_is_failed_with_the_students_error(self, name, error):
+        broken, says = ERRORS[error]
+        verdict = self.verdict(name, broken)
+        assert verdict.status == "failed", verdict.line()
+        assert verdict.line().startswith(f"✗ {name}: ")
+        # a function without arguments is called once, on no case; every other check names its case
+        has_cases = bool(inspect.signature(self.reference[name]).parameters)
+        expected = f"{says} on case " if has_cases else says
+        assert expected in verdict.message, verdict.message
+
+    def test_an_endless_loop_is_interrupted(self, name):
+        start = time.perf_counter()
+        verdict = self.verdict(name, _endless)
+        assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
+        assert verdict.status == "failed"
+        assert verdict.line().startswith(f"✗ {name}: ")
+        assert f"ran out of its {BUDGET:g} s" in verdict.message
+
+    @pytest.mark.parametrize("value", NOT_FUNCTIONS)
+    def test_a_value_instead_of_a_function_is_explained(self, name, value):
+        verdict = self.verdict(name, NOT_FUNCTIONS[value])
+        assert verdict.status == "failed"
+        assert "expected a function" in verdict.message and "no parentheses" in verdict.message, verdict.message
+
+    def test_the_notebook_lists_its_exercises_in_order(self):
+        notebook = self.checks.NOTEBOOK
+        assert MODULES[notebook] == self.checks.__name__.rpartition(".")[2]
+        assert [ex.name for ex in exercises(notebook)] == list(self.reference)
+        assert all(ex.targets == (ex.name,) for ex in exercises(notebook))
+
+    def test_the_grader_calls_the_module_s_own_check(self, name):
+        """What a grader runs is the check the notebook calls (which prepares its references first)."""
+        assert REGISTRY[(self.checks.NOTEBOOK, name)].check is getattr(self.checks, name)
+
+    def test_grading_the_notebook_passes_every_reference_solution(self):
+        verdicts = grade_namespace(self.checks.NOTEBOOK, dict(self.reference))
+        assert [v.exercise for v in verdicts] == list(self.reference)
+        assert all(v.passed for v in verdicts), [v.line() for v in verdicts if not v.passed]
+
+    def test_grading_names_a_missing_function(self, name):
+        others = {other: solution for other, solution in self.reference.items() if other != name}
+        verdicts = {v.exercise: v for v in grade_namespace(self.checks.NOTEBOOK, others)}
+        assert verdicts[name].status == "failed"
+        assert f"not found in the notebook: {name}" in verdicts[name].message
+        assert all(verdicts[other].passed for other in others), [v.line() for v in verdicts.values()]
