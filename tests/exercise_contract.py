@@ -1,28 +1,38 @@
 """The contract every exercise check keeps (snnlab.exercises._core), tested once for all of them.
 
-Each ``tests/test_exercises_<module>.py`` names its module and its reference solutions and gets
-these tests for every exercise of that module; it keeps only what is its own (plausible wrong
-solutions, the wrong types and shapes its checks name, its references against snnlab)::
+Each ``tests/test_exercises_<module>.py`` names its module, its reference solutions and its table
+of plausible wrong solutions, and gets these tests for every exercise of that module; it keeps
+only what is its own (the solutions and the table, the wrong types and shapes its checks name, its
+references against snnlab)::
 
     from exercise_contract import ExerciseContract
     from snnlab.exercises import scaling as check
 
+    REFERENCE = {"spikes_identical": spikes_identical, ...}  # the notebook's order
+    WRONG = {"spikes_identical": {"counts only": (identical_counts, r"case one spike of b a step later"), ...},
+             ...}
+
     class TestEveryExercise(ExerciseContract):
         checks = check
-        reference = {"spikes_identical": spikes_identical, ...}   # the notebook's order
+        reference = REFERENCE
+        wrong = WRONG
 
 The contract: the reference solution passes; a stub (the student edition's
 ``raise NotImplementedError(...)``, a body that returns nothing or ``...``, a name left ``None``
 or ``...``) is "not done yet", never a failure; code that raises is failed with the student's own
 error (and the case, where the check has cases); an endless loop is stopped by the budget; a value
 where a function belongs is explained; and the grader (:func:`grade_namespace`) finds every
-exercise, in order, and names the one that is missing. Test ids name the exercise and the variant:
-``TestEveryExercise::test_a_stub_is_not_done_yet[lif_step-returns-None]``.
+exercise, in order, and names the one that is missing. And every exercise has at least three
+plausible wrong solutions, each failed with a message that matches what the module's table says
+(the failing case, what differs, the hint). Test ids name the exercise and the variant:
+``TestEveryExercise::test_a_stub_is_not_done_yet[lif_step-returns-None]``,
+``TestEveryExercise::test_a_wrong_solution_is_failed_naming_the_case[lif_step-R forgotten]``.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import time
 from collections.abc import Callable
 from types import ModuleType
@@ -84,6 +94,15 @@ def _endless(*args, **kwargs):
 NOT_FUNCTIONS = {"a-number": 42, "an-array": np.zeros(3)}
 
 
+def by_exercise(wrong: list[tuple[str, Callable, str]]) -> dict[str, dict[str, tuple[Callable, str]]]:
+    """A list of (exercise, wrong solution, pattern) as :attr:`ExerciseContract.wrong`, each
+    mistake named by its function."""
+    out: dict[str, dict[str, tuple[Callable, str]]] = {}
+    for name, function, pattern in wrong:
+        out.setdefault(name, {})[function.__name__] = (function, pattern)
+    return out
+
+
 class ExerciseContract:
     """The contract tests, for every exercise of ``checks``; a test module subclasses this as
     ``TestEveryExercise`` and sets the class attributes below."""
@@ -92,11 +111,17 @@ class ExerciseContract:
     checks: ModuleType
     #: The reference solution of every exercise of the module, by name, in the notebook's order.
     reference: dict[str, Callable]
+    #: Plausible wrong solutions, by exercise: {mistake: (the student's function, a regular
+    #: expression the verdict's message must match)}.
+    wrong: dict[str, dict[str, tuple[Callable, str]]]
     #: A word every passing verdict of this module says, or "" for none.
     passed_says: str = ""
 
     def pytest_generate_tests(self, metafunc):
-        if "name" in metafunc.fixturenames:
+        if "mistake" in metafunc.fixturenames:
+            cases = [(name, mistake) for name, table in self.wrong.items() for mistake in table]
+            metafunc.parametrize(("name", "mistake"), cases, ids=[f"{name}-{mistake}" for name, mistake in cases])
+        elif "name" in metafunc.fixturenames:
             metafunc.parametrize("name", list(self.reference))
 
     def verdict(self, name, value):
@@ -163,3 +188,13 @@ class ExerciseContract:
         assert verdicts[name].status == "failed"
         assert f"not found in the notebook: {name}" in verdicts[name].message
         assert all(verdicts[other].passed for other in others), [v.line() for v in verdicts.values()]
+
+    def test_a_wrong_solution_is_failed_naming_the_case(self, name, mistake):
+        student, pattern = self.wrong[name][mistake]
+        verdict = self.verdict(name, student)
+        assert verdict.status == "failed", verdict.line()
+        assert verdict.line().startswith(f"✗ {name}: ")
+        assert re.search(pattern, verdict.message), verdict.message
+
+    def test_every_exercise_has_three_wrong_solutions(self, name):
+        assert len(self.wrong.get(name, {})) >= 3

@@ -71,13 +71,6 @@ def test_reference_rate_matches_snnlab_analysis():
     assert np.allclose(check.reference_rate(steps, 80, 1000, 20), rate)
 
 
-class TestEveryExercise(ExerciseContract):
-    """Reference, stubs, broken code, endless loops, grading: tests/exercise_contract.py."""
-
-    checks = check
-    reference = SOLUTIONS
-
-
 # -- 2.1 report_pairs ---------------------------------------------------------------------------------------
 def _degree(n, p):
     return min(math.ceil(round(n * p, 9)), n - 1)
@@ -185,14 +178,6 @@ REPORT_PAIRS_WRONG = {
 }
 
 
-@pytest.mark.parametrize("wrong", REPORT_PAIRS_WRONG, ids=list(REPORT_PAIRS_WRONG))
-def test_report_pairs_rejects(wrong):
-    function, pattern = REPORT_PAIRS_WRONG[wrong]
-    v = verdict("report_pairs", function)
-    assert v.status == "failed"
-    assert re.search(pattern, v.message), v.message
-
-
 @pytest.mark.parametrize(("bad", "pattern"), [
     (lambda *a: SOLUTIONS["report_pairs"](*a).astype(float), r"integer neuron indices, got dtype float64"),
     (lambda *a: SOLUTIONS["report_pairs"](*a).T, r"shape \(n_syn, 2\).*got shape \(2, 120\) on case n_exc = 80"),
@@ -284,14 +269,6 @@ BUILD_GROUP_WRONG = {
 }
 
 
-@pytest.mark.parametrize("wrong", BUILD_GROUP_WRONG, ids=list(BUILD_GROUP_WRONG))
-def test_build_group_rejects(wrong):
-    function, pattern = BUILD_GROUP_WRONG[wrong]
-    v = verdict("build_group", function)
-    assert v.status == "failed"
-    assert re.search(pattern, v.message), v.message
-
-
 def test_build_group_accepts_another_correct_build():
     """Four projections with local indices, populations added I first, currents as f(t)."""
     def four_projections(pairs, n_exc, n_inh, offsets):
@@ -348,17 +325,13 @@ PLOT_WRONG = {
     "no unit on x": (_raster(xlabel="time"), r"the x axis is labelled 'time'.*unit"),
     "no y label": (_raster(ylabel=""), r"the y axis has no label"),
     "I assumed": (_raster(all_labels=False), r"raised ValueError.*on case 12 E and no I"),
-    "returns nothing": (lambda result, ax: ax.plot([], []) and None, r"returned None"),
     "returns the figure": (lambda result, ax: ax.figure, r"should return the axes it was given, got Figure"),
 }
 
 
-@pytest.mark.parametrize("wrong", PLOT_WRONG, ids=list(PLOT_WRONG))
-def test_plot_group_raster_rejects(wrong):
-    function, pattern = PLOT_WRONG[wrong]
-    v = verdict("plot_group_raster", function)
-    assert v.status in ("failed", "not done")
-    assert re.search(pattern, v.message), v.message
+def test_plot_group_raster_that_draws_but_returns_nothing_is_not_done():
+    v = verdict("plot_group_raster", lambda result, ax: ax.plot([], []) and None)
+    assert v.status == "not done" and "returned None" in v.message, v.message
 
 
 @pytest.mark.parametrize("drawer", [
@@ -422,12 +395,14 @@ RATE_WRONG = {
 }
 
 
-@pytest.mark.parametrize("wrong", RATE_WRONG, ids=list(RATE_WRONG))
-def test_population_rate_rejects(wrong):
-    function, pattern = RATE_WRONG[wrong]
-    v = verdict("population_rate", function)
-    assert v.status == "failed"
-    assert re.search(pattern, v.message), v.message
+WRONG = {"report_pairs": REPORT_PAIRS_WRONG, "build_group": BUILD_GROUP_WRONG, "plot_group_raster": PLOT_WRONG,
+         "population_rate": RATE_WRONG}
+
+
+class TestEveryExercise(ExerciseContract):
+    checks = check
+    reference = SOLUTIONS
+    wrong = WRONG
 
 
 def test_population_rate_with_the_times_too():
