@@ -99,7 +99,10 @@ def by_exercise(wrong: list[tuple[str, Callable, str]]) -> dict[str, dict[str, t
     mistake named by its function."""
     out: dict[str, dict[str, tuple[Callable, str]]] = {}
     for name, function, pattern in wrong:
-        out.setdefault(name, {})[function.__name__] = (function, pattern)
+        table = out.setdefault(name, {})
+        if function.__name__ in table:  # a second one would silently replace the first
+            raise ValueError(f"by_exercise: two wrong solutions of {name} are named {function.__name__}")
+        table[function.__name__] = (function, pattern)
     return out
 
 
