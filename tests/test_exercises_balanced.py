@@ -2,15 +2,13 @@
 plausible wrong solutions are each rejected with a message that names the failing case."""
 
 import math
-import re
-import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract, by_exercise
 
 from snnlab import analysis
 from snnlab.exercises import balanced as check
-from snnlab.exercises import grade_namespace
 from snnlab.experiments import balanced as ex
 
 
@@ -347,64 +345,11 @@ def _run(name, function):
     return getattr(check, name)(function, quiet=True)
 
 
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_reference_solution_passes(name):
-    verdict = _run(name, REFERENCE[name])
-    assert verdict.passed, verdict.message
-    assert "agree" in verdict.message
-
-
-def test_grade_namespace_passes_every_reference_solution():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
-    assert [v.exercise for v in verdicts] == list(REFERENCE)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts]
-
-
-def test_grade_namespace_names_a_missing_function():
-    verdicts = grade_namespace(check.NOTEBOOK, {k: v for k, v in REFERENCE.items() if k != "modulation"})
-    missing = next(v for v in verdicts if v.exercise == "modulation")
-    assert missing.status == "failed"
-    assert "not found in the notebook: modulation" in missing.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_stub_is_not_done(name):
-    def stub(*args, **kwargs):
-        raise NotImplementedError("Student exercise")
-
-    verdict = _run(name, stub)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith(f"… {name}: not done yet")
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_function_returning_none_is_not_done(name):
-    verdict = _run(name, lambda *args, **kwargs: None)
-    assert verdict.status == "not done"
-    assert "returned None" in verdict.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_code_that_raises_gets_a_clear_message(name):
-    def broken(*args, **kwargs):
-        raise KeyError("E")
-
-    verdict = _run(name, broken)
-    assert verdict.status == "failed"
-    assert "raised KeyError: 'E' on case" in verdict.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_endless_loop_is_interrupted(name):
-    def endless(*args, **kwargs):
-        while True:
-            pass
-
-    started = time.perf_counter()
-    verdict = _run(name, endless)
-    assert time.perf_counter() - started < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert "ran out of its 2 s" in verdict.message
+class TestEveryExercise(ExerciseContract):
+    checks = check
+    reference = REFERENCE
+    wrong = by_exercise(WRONG)
+    passed_says = "agree"
 
 
 @pytest.mark.parametrize(("name", "wrong", "value"), [
@@ -418,25 +363,6 @@ def test_wrong_type_or_shape_gets_a_clear_message(name, wrong, value):
     assert verdict.status == "failed"
     assert "should" in verdict.message and "got" in verdict.message
     assert "case" in verdict.message
-
-
-def test_passing_the_result_instead_of_the_function_is_explained():
-    verdict = check.cv_isi(np.zeros(3), quiet=True)
-    assert verdict.status == "failed"
-    assert "expected a function" in verdict.message and "no parentheses" in verdict.message
-
-
-@pytest.mark.parametrize(("name", "wrong", "match"), WRONG, ids=[w.__name__ for _, w, _ in WRONG])
-def test_wrong_solution_is_rejected_naming_the_case(name, wrong, match):
-    verdict = _run(name, wrong)
-    assert verdict.status == "failed"
-    assert verdict.line().startswith(f"✗ {name}: ")
-    assert re.search(match, verdict.message), verdict.message
-
-
-def test_every_exercise_keeps_at_least_three_wrong_solutions():
-    for name in REFERENCE:
-        assert sum(1 for n, _, _ in WRONG if n == name) >= 3
 
 
 # -- the checks' own references agree with snnlab -----------------------------------------------------------

@@ -3,11 +3,10 @@ plausible wrong solutions are each rejected with a message naming the failing ca
 
 import math
 import random
-import re
-import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
 from snnlab.exercises import grade_namespace
@@ -93,77 +92,6 @@ def verdict_of(name, function):
     return CHECKS[name](function, quiet=True)
 
 
-# -- every check: reference, stubs, errors, endless loops ------------------------------------------------
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_reference_solution_passes(name):
-    verdict = verdict_of(name, REFERENCE[name])
-    assert verdict.passed, verdict.message
-    assert verdict.line().startswith("✓ ")
-
-
-def test_grade_namespace_passes_every_reference():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
-    assert {v.exercise for v in verdicts} == set(CHECKS)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts]
-
-
-def test_grade_namespace_names_a_missing_function():
-    names = dict(REFERENCE)
-    del names["decide"]
-    (verdict,) = [v for v in grade_namespace(check.NOTEBOOK, names) if v.exercise == "decide"]
-    assert verdict.status == "failed"
-    assert "not found in the notebook: decide" in verdict.message
-
-
-def _stub(*args, **kwargs):
-    raise NotImplementedError("Student exercise")
-
-
-def _nothing(*args, **kwargs):
-    return None
-
-
-def _raises(*args, **kwargs):
-    raise ValueError("oops")
-
-
-def _forever(*args, **kwargs):
-    while True:
-        pass
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-@pytest.mark.parametrize("function", [_stub, _nothing, None, Ellipsis])
-def test_stubs_are_not_done(name, function):
-    verdict = verdict_of(name, function)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith("… ") and "not done yet" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_code_that_raises_is_named(name):
-    verdict = verdict_of(name, _raises)
-    assert verdict.status == "failed"
-    assert "raised ValueError: oops" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(CHECKS))
-def test_endless_loop_is_interrupted(name):
-    start = time.perf_counter()
-    verdict = verdict_of(name, _forever)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert "ran out of its 2 s" in verdict.message
-
-
-def test_not_a_function_is_named():
-    verdict = verdict_of("coupling_input", 3)
-    assert verdict.status == "failed"
-    assert "expected a function" in verdict.message
-
-
 # -- 3.1 coupling_input ----------------------------------------------------------------------------------
 
 
@@ -246,22 +174,22 @@ def _a_list_of_words(spike_counts, every, effect, sign, delay_steps):
     return ["no"] * len(spike_counts)
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (_per_step, r"case spike_counts = \[7, 7, 7, 7, 7, 7, 0, 0\].*Hint: spikes carry over from step to step"),
-    (_counter_reset, r"case spike_counts = \[0, 0, 43, 0, 0, 0\].*step 3 = 4 mV, got 2 mV"),
-    (_no_sign, r"case spike_counts = \[0, 5, 0, 0, 0, 0, 0, 0\], every = 5, effect = 1.5 mV, sign = -1.*"
-               r"expected the input at step 2 = -1.5 mV, got 1.5 mV\. Hint: look at the sign"),
-    (_delay_minus_one, r"case spike_counts = \[0, 20, 0, 0, 0\].*step 1 = 0 mV, got 2 mV.*wrong step"),
-    (_delay_plus_one, r"case spike_counts = \[0, 20, 0, 0, 0\].*step 2 = 2 mV, got 0 mV.*wrong step"),
-    (_once_per_step, r"case spike_counts = \[0, 0, 43, 0, 0, 0\].*step 3 = 4 mV, got 2 mV.*two multiples"),
-    (_wrong_length, r"should have shape \(5\), got shape \(4,\) on case spike_counts = \[0, 0, 0, 0, 0\]"),
-    (_a_list_of_words, r"should be an array of numbers, got list"),
-])
-def test_wrong_coupling_inputs_are_rejected(wrong, message):
-    verdict = verdict_of("coupling_input", wrong)
-    assert verdict.status == "failed"
-    assert verdict.line().startswith("✗ coupling_input: ")
-    assert re.search(message, verdict.message), verdict.message
+COUPLING_WRONG = {
+    "the remainder lost at every step": (_per_step, r"case spike_counts = \[7, 7, 7, 7, 7, 7, 0, 0\].*Hint: spikes "
+                                                    r"carry over from step to step"),
+    "the counter reset to 0": (_counter_reset, r"case spike_counts = \[0, 0, 43, 0, 0, 0\].*step 3 = 4 mV, got 2 mV"),
+    "the sign ignored": (_no_sign, r"case spike_counts = \[0, 5, 0, 0, 0, 0, 0, 0\], every = 5, effect = 1.5 mV, "
+                                  r"sign = -1.*expected the input at step 2 = -1.5 mV, got 1.5 mV\. Hint: look at the "
+                                  r"sign"),
+    "one step early": (_delay_minus_one, r"case spike_counts = \[0, 20, 0, 0, 0\].*step 1 = 0 mV, got 2 mV.*wrong "
+                                         r"step"),
+    "one step late": (_delay_plus_one, r"case spike_counts = \[0, 20, 0, 0, 0\].*step 2 = 2 mV, got 0 mV.*wrong step"),
+    "one event per step at most": (_once_per_step, r"case spike_counts = \[0, 0, 43, 0, 0, 0\].*step 3 = 4 mV, got "
+                                                   r"2 mV.*two multiples"),
+    "one step short": (_wrong_length, r"should have shape \(5\), got shape \(4,\) on case spike_counts = "
+                                      r"\[0, 0, 0, 0, 0\]"),
+    "a list of words": (_a_list_of_words, r"should be an array of numbers, got list"),
+}
 
 
 # -- 3.2 build_three_populations -------------------------------------------------------------------------
@@ -301,42 +229,38 @@ def test_equivalent_networks_pass(build):
     assert verdict.passed, verdict.message
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
+def _projections_swapped():
+    net = build_three_populations()
+    net.projections[0], net.projections[1] = net.projections[1], net.projections[0]
+    for i, p in enumerate(net.projections):
+        p.index = i
+    return net
+
+
+THREE_POPULATIONS_WRONG = {
     # the report's own bug: every lambda sees the loop's last i
-    (_variant(e1_current=[lambda t: 3.0 * i for i in range(100)]),  # noqa: B023 (the bug on purpose)
-     r"case the report's three populations, 80 ms, seed 0: at t = 0\.0 ms population E1 fires 100 spike\(s\) "
-     r"\(neuron 0, 1, 2.*expected 66 spike.*Hint: E1's current differs: neuron 0 gets 297 nA at t = 0, expected 0 nA"),
-    (_variant(e2_current=lambda t: random.random() * 5.5), r"population E2 fires.*Hint: E2's current is not the "
-                                                           r"seeded uniform noise"),
-    (_variant(couple_delay=1.0), r"at t = 0.1 ms population I fires no spike, expected 100.*Hint: the coupling "
-                                 r"E1->I has delay = 1 ms, not the report's"),
-    (_variant(synapses=True), r"population I fires 98 spike.*Hint: your couple\(\) calls link none; the report "
-                              r"couples each excitatory"),
-    (_variant(couple=("E1",)), r"Hint: your couple\(\) calls link E1->I;"),
-    (_variant(inh_k=1), r"Hint: connect\(\) call 3 \(I->I\) differs"),
-    (_variant(u_init=0.5), r"population E1 fires .*Hint: E1's neurons should start at rest"),
-    (_variant(order=("E2", "E1", "I")), r"populations are \['E2', 'E1', 'I'\], expected \['E1', 'E2', 'I'\], in "
-                                        r"that order \(the same populations in another order"),
-    (_variant(run=True), r"returned a Result \(a run\): return the sl.Network itself"),
-    (lambda: 42, r"should return an sl.Network, got int"),
-])
-def test_wrong_three_populations_are_rejected(wrong, message):
-    verdict = verdict_of("build_three_populations", wrong)
-    assert verdict.status == "failed"
-    assert re.search(message, verdict.message), verdict.message
-
-
-def test_projections_in_another_order_are_named():
-    def build():
-        net = build_three_populations()
-        net.projections[0], net.projections[1] = net.projections[1], net.projections[0]
-        for i, p in enumerate(net.projections):
-            p.index = i
-        return net
-
-    verdict = verdict_of("build_three_populations", build)
-    assert verdict.status == "failed"
-    assert "the same connect() calls in another order" in verdict.message
+    "the report's lambdas, all with the last i": (
+        _variant(e1_current=[lambda t: 3.0 * i for i in range(100)]),  # noqa: B023 (the bug on purpose)
+        r"case the report's three populations, 80 ms, seed 0: at t = 0\.0 ms population E1 fires 100 spike\(s\) "
+        r"\(neuron 0, 1, 2.*expected 66 spike.*Hint: E1's current differs: neuron 0 gets 297 nA at t = 0, "
+        r"expected 0 nA"),
+    "E2's noise from random.random": (_variant(e2_current=lambda t: random.random() * 5.5),
+                                      r"population E2 fires.*Hint: E2's current is not the seeded uniform noise"),
+    "a coupling delay of 1 ms": (_variant(couple_delay=1.0), r"at t = 0.1 ms population I fires no spike, expected "
+                                                             r"100.*Hint: the coupling E1->I has delay = 1 ms, not the "
+                                                             r"report's"),
+    "synapses instead of couple()": (_variant(synapses=True), r"population I fires 98 spike.*Hint: your couple\(\) "
+                                                              r"calls link none; the report couples each excitatory"),
+    "E1 coupled only": (_variant(couple=("E1",)), r"Hint: your couple\(\) calls link E1->I;"),
+    "one I->I target": (_variant(inh_k=1), r"Hint: connect\(\) call 3 \(I->I\) differs"),
+    "starts above rest": (_variant(u_init=0.5), r"population E1 fires .*Hint: E1's neurons should start at rest"),
+    "populations in another order": (_variant(order=("E2", "E1", "I")),
+                                     r"populations are \['E2', 'E1', 'I'\], expected \['E1', 'E2', 'I'\], in that "
+                                     r"order \(the same populations in another order"),
+    "projections in another order": (_projections_swapped, r"the same connect\(\) calls in another order"),
+    "returns the run": (_variant(run=True), r"returned a Result \(a run\): return the sl.Network itself"),
+    "returns a number": (lambda: 42, r"should return an sl.Network, got int"),
+}
 
 
 # -- 3.3 build_competition -------------------------------------------------------------------------------
@@ -389,27 +313,28 @@ def test_an_equivalent_competition_passes():
         assert verdict.passed, verdict.message
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    # the bias given to the wrong population
-    (_competition(sign=-1.0), r"case bias = 0.05 nA, seed = 0, 150 ms: at t = .* ms population E\d fires .*Hint: "
-                              r"population E1's current is not the exercise's \(check its mean, the sign"),
-    (_competition(shared_noise=True), r"Hint: population E1's current is not the exercise's"),
+COMPETITION_WRONG = {
+    "the bias given to the wrong population": (
+        _competition(sign=-1.0), r"case bias = 0.05 nA, seed = 0, 150 ms: at t = .* ms population E\d fires .*Hint: "
+                                 r"population E1's current is not the exercise's \(check its mean, the sign"),
+    "no noise in the currents": (_competition(shared_noise=True),
+                                 r"Hint: population E1's current is not the exercise's"),
     # inhibition onto the first population only: no competition
-    (_competition(feedback=("E1",)), r"Hint: your connect\(\) calls link E1->E1, E1->I, I->E1, E2->E2, E2->I: "
-                                     r"compare them"),
-    (_competition(delay=0.1), r"Hint: connect\(\) call 1 \(E1->E1\) differs from the exercise's in its delay"),
-    (_competition(w_ie=2.0), r"Hint: connect\(\) call 3 \(I->E1\) differs from the exercise's in its weight"),
-    (_competition(start=False), r"at t = .* ms population .* fires .*Hint: population E1.s starting potentials "
-                                r"are not"),
-    (_competition(order="by_kind"), r"Hint: the same connect\(\) calls in another order"),
-    (_competition(run=True), r"build_competition\(bias=0.05, seed=0\) returned a Result"),
-    (lambda bias, seed: build_competition(bias, 0), r"build_competition\(bias=-0.1, seed=1\) has dt = 0.1 ms and "
-                                                    r"seed = 0; expected dt = 0.1 ms and the seed it was given, 1"),
-])
-def test_wrong_competitions_are_rejected(wrong, message):
-    verdict = verdict_of("build_competition", wrong)
-    assert verdict.status == "failed"
-    assert re.search(message, verdict.message), verdict.message
+    "inhibition onto E1 only": (_competition(feedback=("E1",)), r"Hint: your connect\(\) calls link E1->E1, E1->I, "
+                                                                r"I->E1, E2->E2, E2->I: compare them"),
+    "delays of one step": (_competition(delay=0.1), r"Hint: connect\(\) call 1 \(E1->E1\) differs from the exercise's "
+                                                    r"in its delay"),
+    "an I->E weight of 2 mV": (_competition(w_ie=2.0), r"Hint: connect\(\) call 3 \(I->E1\) differs from the "
+                                                       r"exercise's in its weight"),
+    "starts at rest": (_competition(start=False), r"at t = .* ms population .* fires .*Hint: population E1.s starting "
+                                                  r"potentials are not"),
+    "connections grouped by kind": (_competition(order="by_kind"),
+                                    r"Hint: the same connect\(\) calls in another order"),
+    "returns the run": (_competition(run=True), r"build_competition\(bias=0.05, seed=0\) returned a Result"),
+    "the seed ignored": (lambda bias, seed: build_competition(bias, 0),
+                         r"build_competition\(bias=-0.1, seed=1\) has dt = 0.1 ms and seed = 0; expected dt = 0.1 ms "
+                         r"and the seed it was given, 1"),
+}
 
 
 # -- 3.4 decide ------------------------------------------------------------------------------------------
@@ -472,22 +397,35 @@ def _decision_object(result, window=20.0, margin=5.0):
     return sl.decision(result, "E1", "E2", window=window, margin=margin)
 
 
-@pytest.mark.parametrize(("wrong", "message"), [
-    (_per_ms, r"case E1 ahead from the first window on, window = 20 ms, margin = 7.5 Hz: expected \(winner, "
-              r"decision time\) = \('E1', 20 ms\), got \(None, None\)\. Hint: compare rates in Hz"),
-    (_first_crossing, r"case E1 ahead, then E2, then E1 again.*= \('E1', 70.1 ms\), got \('E1', 20 ms\)\. "
-                      r"Hint: the winner must stay ahead"),
-    (_by_count, r"case E1 fires most spikes, E2 ahead at the end.*got \('E1', 83.9 ms\).*not by who fired more"),
-    (_in_steps, r"case E1 ahead from the first window on.*got \('E1', 200 ms\)\. Hint: .*in ms, not in steps"),
-    (_window_start, r"case E1 ahead from the first window on.*got \('E1', 0 ms\)\. Hint: .*window that ends"),
-    (_population_counts, r"case E1 fires most spikes, E2 ahead at the end.*expected .*\('E2', 83.9 ms\), got "
-                          r"\('E2', 83.7 ms\)\. Hint: the winner is right, the time is not"),
-    (_decision_object, r"should return a pair \(winner, decision time in ms\), got Decision"),
-])
-def test_wrong_decisions_are_rejected(wrong, message):
-    verdict = verdict_of("decide", wrong)
-    assert verdict.status == "failed"
-    assert re.search(message, verdict.message), verdict.message
+DECIDE_WRONG = {
+    "rates per ms": (_per_ms, r"case E1 ahead from the first window on, window = 20 ms, margin = 7.5 Hz: expected "
+                              r"\(winner, decision time\) = \('E1', 20 ms\), got \(None, None\)\. Hint: compare rates "
+                              r"in Hz"),
+    "the first crossing": (_first_crossing, r"case E1 ahead, then E2, then E1 again.*= \('E1', 70.1 ms\), got "
+                                            r"\('E1', 20 ms\)\. Hint: the winner must stay ahead"),
+    "the winner by spike count": (_by_count, r"case E1 fires most spikes, E2 ahead at the end.*got \('E1', 83.9 ms\).*"
+                                             r"not by who fired more"),
+    "the time in steps": (_in_steps, r"case E1 ahead from the first window on.*got \('E1', 200 ms\)\. Hint: .*in ms, "
+                                     r"not in steps"),
+    "the time at the window's start": (_window_start, r"case E1 ahead from the first window on.*got \('E1', 0 ms\)\. "
+                                                      r"Hint: .*window that ends"),
+    "population rates, not per neuron": (_population_counts,
+                                         r"case E1 fires most spikes, E2 ahead at the end.*expected "
+                                         r".*\('E2', 83.9 ms\), got \('E2', 83.7 ms\)\. Hint: the winner is right, "
+                                         r"the time is not"),
+    "snnlab's Decision object": (_decision_object, r"should return a pair \(winner, decision time in ms\), got "
+                                                   r"Decision"),
+}
+
+
+WRONG = {"coupling_input": COUPLING_WRONG, "build_three_populations": THREE_POPULATIONS_WRONG,
+         "build_competition": COMPETITION_WRONG, "decide": DECIDE_WRONG}
+
+
+class TestEveryExercise(ExerciseContract):
+    checks = check
+    reference = REFERENCE
+    wrong = WRONG
 
 
 def test_decide_cases_cover_every_outcome():

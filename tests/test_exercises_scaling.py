@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract, by_exercise
 
-from snnlab.exercises import grade_namespace
 from snnlab.exercises import scaling as check
 
 
@@ -159,11 +159,11 @@ def _run(name, function):
     return getattr(check, name)(function, quiet=True)
 
 
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_reference_solution_passes(name):
-    verdict = _run(name, REFERENCE[name])
-    assert verdict.passed, verdict.message
-    assert "agree" in verdict.message
+class TestEveryExercise(ExerciseContract):
+    checks = check
+    reference = REFERENCE
+    wrong = by_exercise(WRONG)
+    passed_says = "agree"
 
 
 def test_the_reference_solutions_are_the_experiments_functions():
@@ -171,52 +171,6 @@ def test_the_reference_solutions_are_the_experiments_functions():
 
     for name in REFERENCE:
         assert _run(name, getattr(ex, name)).passed
-
-
-def test_grade_namespace_passes_every_reference_solution():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCE))
-    assert [v.exercise for v in verdicts] == list(REFERENCE)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts]
-
-
-def test_the_notebook_is_registered():
-    from snnlab.exercises import MODULES, exercises
-
-    assert MODULES["05_scaling_up"] == "scaling"
-    assert [e.name for e in exercises("05_scaling_up")] == list(REFERENCE)
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_stub_is_not_done(name):
-    def stub(*args, **kwargs):
-        raise NotImplementedError("Student exercise")
-
-    verdict = _run(name, stub)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith(f"… {name}: not done yet")
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_code_that_raises_gets_a_clear_message(name):
-    def broken(*args, **kwargs):
-        raise KeyError("x")
-
-    verdict = _run(name, broken)
-    assert verdict.status == "failed"
-    assert "raised KeyError: 'x' on case" in verdict.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_endless_loop_is_interrupted(name):
-    def endless(*args, **kwargs):
-        while True:
-            pass
-
-    started = time.perf_counter()
-    verdict = _run(name, endless)
-    assert time.perf_counter() - started < 2.5
-    assert verdict.status == "failed"
-    assert "ran out of its 2 s" in verdict.message
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
@@ -230,18 +184,6 @@ def test_wrong_type_gets_a_clear_message(name, value, message):
     verdict = _run(name, lambda *args, **kwargs: value)
     assert verdict.status == "failed"
     assert re.search(message, verdict.message), verdict.message
-
-
-@pytest.mark.parametrize(("name", "wrong", "message"), WRONG, ids=[w.__name__ for _, w, _ in WRONG])
-def test_wrong_solution_is_rejected_naming_the_case(name, wrong, message):
-    verdict = _run(name, wrong)
-    assert verdict.status == "failed"
-    assert re.search(message, verdict.message), verdict.message
-
-
-@pytest.mark.parametrize("name", list(REFERENCE))
-def test_each_exercise_rejects_at_least_three_wrong_solutions(name):
-    assert sum(1 for ex, _, _ in WRONG if ex == name) >= 3
 
 
 def test_a_check_answers_at_once():

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import numpy as np
 import pytest
+from exercise_contract import ExerciseContract
 
 import snnlab as sl
-from snnlab.exercises import BUDGET, REGISTRY, grade_namespace
 from snnlab.exercises import two_neurons as check
 
 # -- reference solutions (the notebook's) ---------------------------------------------------------------------
@@ -73,71 +72,7 @@ def verdict_of(name, function):
     return CHECKS[name](function, quiet=True)
 
 
-# -- the reference passes; stubs, errors, endless loops and wrong types are handled -------------------------------
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_reference_solution_passes(name):
-    verdict = verdict_of(name, REFERENCES[name])
-    assert verdict.passed, verdict.message
-    assert verdict.line().startswith(f"✓ {name}: ")
-
-
-def test_grade_namespace_passes_every_reference():
-    verdicts = grade_namespace(check.NOTEBOOK, dict(REFERENCES))
-    assert {v.exercise for v in verdicts} == set(REFERENCES)
-    assert all(v.passed for v in verdicts), [v.line() for v in verdicts if not v.passed]
-
-
-def test_grade_namespace_names_a_missing_function():
-    verdicts = {v.exercise: v for v in grade_namespace(check.NOTEBOOK, {"build_ee": build_ee})}
-    assert verdicts["build_ee"].passed
-    assert verdicts["build_pair"].status == "failed"
-    assert "not found in the notebook: build_pair" in verdicts["build_pair"].message
-
-
-@pytest.mark.parametrize("name", ["build_ee", "build_ei", "build_pair"])
-def test_the_grader_gets_the_check_that_prepares_the_engine_first(name):
-    assert REGISTRY[(check.NOTEBOOK, name)].check is CHECKS[name]
-
-
-def _stub(*args, **kwargs):
-    raise NotImplementedError("Student exercise: build it")
-
-
-def _nothing(*args, **kwargs):
-    return None
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-@pytest.mark.parametrize("stub", [_stub, _nothing, None, ...], ids=["raises", "returns-None", "None", "Ellipsis"])
-def test_a_stub_is_not_done_yet(name, stub):
-    verdict = verdict_of(name, stub)
-    assert verdict.status == "not done"
-    assert verdict.line().startswith(f"… {name}: not done yet")
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_code_that_raises_is_failed_with_the_error(name):
-    def broken(*args, **kwargs):
-        return {}["missing"]
-
-    verdict = verdict_of(name, broken)
-    assert verdict.status == "failed"
-    assert "raised KeyError: 'missing'" in verdict.message
-
-
-@pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_an_endless_loop_is_interrupted(name):
-    def forever(*args, **kwargs):
-        while True:
-            pass
-
-    start = time.perf_counter()
-    verdict = verdict_of(name, forever)
-    assert time.perf_counter() - start < 10.0  # interrupted: an endless loop never returns
-    assert verdict.status == "failed"
-    assert f"ran out of its {BUDGET:g} s" in verdict.message
+# -- what a builder returns ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["build_ee", "build_ei", "build_pair"])
@@ -161,7 +96,7 @@ def test_a_builder_that_runs_its_network_is_told_to_return_the_network(name):
     assert "without calling run" in verdict.message
 
 
-def test_a_value_instead_of_a_function_is_failed():
+def test_the_network_instead_of_its_builder_is_failed():
     verdict = check.build_ee(build_ee(), quiet=True)
     assert verdict.status == "failed"
     assert "expected a function" in verdict.message
@@ -227,14 +162,6 @@ WRONG_EE = {
     "a third population": (lambda: _pair_net(extra=lambda net, a, b: net.add_population("C", current=1.0)),
                            "populations are 'A', 'B', 'C', expected exactly 'A' and 'B'"),
 }
-
-
-@pytest.mark.parametrize("mistake", sorted(WRONG_EE))
-def test_build_ee_rejects(mistake):
-    wrong, match = WRONG_EE[mistake]
-    verdict = check.build_ee(wrong, quiet=True)
-    assert verdict.status == "failed"
-    assert re.search(match, verdict.message), verdict.message
 
 
 def test_build_ee_accepts_what_only_restates_the_defaults():
@@ -310,14 +237,6 @@ WRONG_EI = {
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(WRONG_EI))
-def test_build_ei_rejects(mistake):
-    wrong, match = WRONG_EI[mistake]
-    verdict = check.build_ei(wrong, quiet=True)
-    assert verdict.status == "failed"
-    assert re.search(match, verdict.message), verdict.message
-
-
 def test_build_ei_accepts_math_sin_and_a_callable_constant():
     """A current written with math.sin (called once per step) is the same current."""
     verdict = check.build_ei(lambda: _pair_net("excitatory", "inhibitory", lambda t: 4 * (math.sin(t / 5) + 0.3),
@@ -385,14 +304,6 @@ WRONG_PAIR = {
                                                              "case 'Example 3'.*Hint: many simulators"),
     "currents swapped": (_pair_currents_swapped, "case 'Example 3' .*the currents are swapped"),
 }
-
-
-@pytest.mark.parametrize("mistake", sorted(WRONG_PAIR))
-def test_build_pair_rejects(mistake):
-    wrong, match = WRONG_PAIR[mistake]
-    verdict = check.build_pair(wrong, quiet=True)
-    assert verdict.status == "failed"
-    assert re.search(match, verdict.message), verdict.message
 
 
 def test_build_pair_cases_cover_what_the_wrong_solutions_need():
@@ -464,12 +375,13 @@ WRONG_QUEUE = {
 }
 
 
-@pytest.mark.parametrize("mistake", sorted(WRONG_QUEUE))
-def test_delayed_input_rejects(mistake):
-    wrong, match = WRONG_QUEUE[mistake]
-    verdict = check.delayed_input(wrong, quiet=True)
-    assert verdict.status == "failed"
-    assert re.search(match, verdict.message), verdict.message
+WRONG = {"build_ee": WRONG_EE, "build_ei": WRONG_EI, "build_pair": WRONG_PAIR, "delayed_input": WRONG_QUEUE}
+
+
+class TestEveryExercise(ExerciseContract):
+    checks = check
+    reference = REFERENCES
+    wrong = WRONG
 
 
 def test_delayed_input_accepts_a_vectorised_answer_and_a_list():
