@@ -252,12 +252,3 @@ def test_sigint_stops_a_long_run_within_half_a_second(tmp_path):
     assert 0 <= stopped < 0.5, f"the run stopped {stopped:.2f} s after SIGINT"
     assert latency < 3.0, f"the process exited {latency:.2f} s after SIGINT"
 
-
-def test_another_backend_refuses_a_forced_progress_bar_by_name_before_it_runs():
-    import snnlab as sl
-
-    net = sl.Network(dt=0.1, seed=0)
-    net.add_population("A", 1, current=2.0)
-    with pytest.raises(ValueError, match=r"run.progress: a progress bar is not available for backend 'brian2' yet "
-                                         r"\(got True\); use progress='auto' or False"):
-        net.run(10.0, progress=True, backend="brian2")
