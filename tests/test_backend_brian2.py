@@ -21,6 +21,7 @@ import sys
 import networks
 import numpy as np
 import pytest
+from interrupting import interrupt
 
 import snnlab as sl
 from snnlab import backends
@@ -459,39 +460,9 @@ again = net.run(50.0, record=None, backend="brian2", progress=False)  # the same
 ours = net.run(50.0, record=None)
 same = np.array_equal(again.spikes()[0], ours.spikes()[0]) and np.array_equal(again.spikes()[1], ours.spikes()[1])
 print("again:", ours.spikes()[0].size, "spikes, identical:", same, flush=True)
+with open(os.path.join(again.params["backend"]["directory"], "makefile")) as f:
+    print("renamed code objects:", "_codeobject_1." in f.read(), flush=True)
 """
-
-
-def interrupt(script, marker, delay, group):
-    """Start ``script`` in a process (a session of its own when ``group``), wait for ``marker``
-    on its stdout and ``delay`` s more, send SIGINT (to the process group when ``group``, as
-    JupyterLab's "interrupt the kernel" and a terminal's Ctrl-C do); return (out, err, sent)."""
-    import os
-    import select
-    import signal
-    import time
-
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=group)
-    try:
-        for expected in ("running\n", marker):
-            ready, _, _ = select.select([proc.stdout], [], [], 900)
-            assert ready and proc.stdout.readline() == expected, proc.stderr.read()[-3000:]
-        time.sleep(delay)
-        assert proc.poll() is None
-        sent = time.perf_counter()
-        if group:
-            os.killpg(proc.pid, signal.SIGINT)
-        else:
-            proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=900)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert "finished" not in out, out
-    assert "interrupted at" in out, err[-3000:]
-    return out, err, sent
 
 
 @pytest.mark.slow
@@ -505,14 +476,15 @@ def test_sigint_stops_a_brian2_run_within_half_a_second(tmp_path, group):
     run's traceback is kept."""
     script = tmp_path / "long_brian2_run.py"
     script.write_text(SIGINT_CHILD)
-    out, _, sent = interrupt(script, "simulating\n", 1.0, group)
-    stopped = float(out.split("interrupted at ")[1].split()[0]) - sent  # perf_counter: one clock for both
-    assert 0 <= stopped < 0.5, f"the Brian2 run stopped {stopped:.2f} s after SIGINT"
+    done = interrupt(script, ("running\n", "simulating\n"), delay=1.0, group=group)
+    out = done.out
+    assert 0 <= done.stopped < 0.5, f"the Brian2 run stopped {done.stopped:.2f} s after SIGINT"
     assert "no child process" in out, out
     count, total = (int(x) for x in out.split("gone: ")[1].split()[::2][:2])
     assert count == total >= 2, out  # make and the binary, both ended and reaped
     assert "identical: True" in out, out
     assert int(out.split("again: ")[1].split()[0]) > 100
+    assert "renamed code objects: False" in out  # the interrupted run's objects were let go of
 
 
 COMPILE_CHILD = """
@@ -584,9 +556,9 @@ def test_sigint_stops_a_compile_and_the_next_run_compiles_what_it_left(tmp_path)
 
     script = tmp_path / "interrupted_compile.py"
     script.write_text(COMPILE_CHILD.format(tests=str(Path(__file__).parent)))
-    out, err, sent = interrupt(script, "compiling\n", 1.0, group=False)
-    stopped = float(out.split("interrupted at ")[1].split()[0]) - sent
-    assert 0 <= stopped < 0.5, f"the compile stopped {stopped:.2f} s after SIGINT"
-    assert "compiling the C++ project" in err  # progress=True: the compile's bar was showing
+    done = interrupt(script, ("running\n", "compiling\n"), delay=1.0)
+    out = done.out
+    assert 0 <= done.stopped < 0.5, f"the compile stopped {done.stopped:.2f} s after SIGINT"
+    assert "compiling the C++ project" in done.err  # progress=True: the compile's bar was showing
     assert "compilers left: []" in out, out
     assert "identical: True" in out, out

@@ -121,7 +121,7 @@ engines (:mod:`snnlab._progress`):
   rule of snnlab's own runs). The report is compiled in whatever ``progress`` is, so switching
   the bar recompiles nothing.
 * **Ctrl-C** ("interrupt the kernel", SIGINT) raises KeyboardInterrupt in the Python process,
-  which kills the binary at once and waits for it (no zombie): measured 4-13 ms from the
+  which kills the binary at once and waits for it (no zombie): measured 3-13 ms from the
   signal to the caller's ``except KeyboardInterrupt``, whether the signal reaches Python alone or
   its whole process group, as JupyterLab and a terminal send it. During the compile, ``make``
   runs in a process group of its own, which gets SIGTERM (``make`` deletes the objects its
