@@ -5,7 +5,7 @@ backends that hand a network to another engine (:mod:`snnlab.backends`):
 
 * :class:`Pacer` cuts a run of ``steps`` steps into **slices** that take about
   :data:`SLICE_SECONDS` of wall-clock time each, adapting the slice length to the speed it
-  measures. A compiled loop (numba, NEST, a Brian2 binary) does not look at Python's
+  measures. A compiled loop (numba, NEST) does not look at Python's
   signal flag, so Ctrl-C (SIGINT, "interrupt the kernel" in JupyterLab) raises
   :class:`KeyboardInterrupt` only when the loop returns: between slices, at most a slice
   after the signal. The pacer also drives the progress bar.
@@ -16,6 +16,10 @@ backends that hand a network to another engine (:mod:`snnlab.backends`):
   :data:`AUTO_SECONDS` of processor time in all (judged once :data:`AUTO_AFTER` seconds have
   been spent; a loaded machine does not inflate it): a short run never shows a bar
   (notebooks checked by nbval stay free of it) and pays a clock reading per slice.
+
+An engine that runs in one piece and reports its own progress (the Brian2 backend's compiled
+binary, :mod:`snnlab.backends.brian2`) moves a :class:`Progress` bar from its reports and
+applies the same rule for "auto" (:func:`long_run`, on the engine's processor time).
 
 For an engine that advances by a number of ms per call, :func:`run_in_slices` is the whole
 loop::
@@ -54,6 +58,14 @@ SLICE_SECONDS = 0.1
 GROWTH = 8
 
 
+def long_run(elapsed: float, expected: float) -> bool:
+    """Whether ``progress="auto"`` shows a bar: a run expected to take :data:`AUTO_SECONDS` of
+    processor time or more in all (``expected``), judged once it has taken :data:`AUTO_AFTER`
+    (``elapsed``). Shared by :class:`Pacer` and the engines that report their own progress
+    (the Brian2 binary)."""
+    return expected >= AUTO_SECONDS and elapsed >= AUTO_AFTER
+
+
 def check_progress(owner: str, progress) -> object:
     """``progress`` if it is True, False or "auto"; otherwise a ValueError naming ``owner``."""
     if progress is True or progress is False or (isinstance(progress, str) and progress == "auto"):
@@ -90,12 +102,21 @@ class Progress:
         The bar's label.
     file : file-like, optional
         Where a text bar is written (default: stderr); for tests.
+    unit, bar_format : str, optional
+        For a bar over something else than simulated time (the files of a C++ compile, which
+        must not count as simulated time): the unit and tqdm's ``bar_format``.
     """
 
-    def __init__(self, total_ms: float, desc: str = "snnlab", file=None):
+    #: The bar over simulated time: percentage, ms simulated, elapsed < left, speed.
+    BAR_FORMAT = ("{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} ms simulated "
+                  "[{elapsed}<{remaining}, {rate_fmt}]")
+
+    def __init__(self, total_ms: float, desc: str = "snnlab", file=None, unit: str = "ms", bar_format=None):
         self.total_ms = float(total_ms)
         self.desc = desc
         self.file = file
+        self.unit = unit
+        self.bar_format = self.BAR_FORMAT if bar_format is None else bar_format
         self.bar = None
         self.done_ms = 0.0
 
@@ -107,9 +128,8 @@ class Progress:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tqdm's own warnings must not become errors in a run
             self.bar = _bar_class()(
-                total=self.total_ms, desc=self.desc, unit="ms", file=self.file, leave=True, dynamic_ncols=True,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} ms simulated "
-                           "[{elapsed}<{remaining}, {rate_fmt}]",
+                total=self.total_ms, desc=self.desc, unit=self.unit, file=self.file, leave=True, dynamic_ncols=True,
+                bar_format=self.bar_format,
             )
             if started is not None:
                 # count elapsed time and speed from the run's start: tqdm keeps time.time(), we
@@ -230,8 +250,7 @@ class Pacer:
                 self._cpu_start, self._cpu_from = cpu, self.done_steps
                 return
             elapsed = cpu - self._cpu_start
-            expected = elapsed * self.steps / max(self.done_steps - self._cpu_from, 1)
-            if expected >= AUTO_SECONDS and elapsed >= AUTO_AFTER:
+            if long_run(elapsed, elapsed * self.steps / max(self.done_steps - self._cpu_from, 1)):
                 self._show()
 
     def close(self) -> None:

@@ -441,8 +441,10 @@ class Network:
             the run is expected to take more than about 2 s, judged from its first slice.
             Whatever the choice, Ctrl-C ("interrupt the kernel") stops a run within a
             fraction of a second, raising KeyboardInterrupt; the network stays usable.
-            NEST runs in slices too (a bar, and Ctrl-C between slices); Brian2's standalone
-            binary runs in one piece (Ctrl-C kills it; no bar: True is refused, naming it).
+            NEST runs in slices too (a bar, and Ctrl-C between slices). Brian2's compiled
+            binary runs in one piece and reports its progress (a bar; Ctrl-C kills it at
+            once); a bar over the C++ files shows while Brian2 compiles (always with True,
+            with "auto" for a new network layout).
         backend : {"snnlab", "nest", "brian2"}
             The engine: snnlab's own (default), NEST (``pip install 'snnlab[nest]'``) or Brian2's
             C++ standalone mode (``pip install 'snnlab[brian2]'``, needs a C++ compiler), which
@@ -457,11 +459,7 @@ class Network:
         from . import backends
         from ._progress import check_progress
 
-        if check_progress("run", progress) is True and backend not in ("snnlab", "nest"):
-            raise backends.BackendError(
-                f"run.progress: a progress bar is not available for backend {backend!r} yet (got True); "
-                "use progress='auto' or False"
-            )
+        check_progress("run", progress)
         return backends.run(self, duration, backend=backend, threads=threads, record=record, progress=progress)
 
     def export(self, backend: str, path, duration: float):

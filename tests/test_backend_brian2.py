@@ -21,6 +21,7 @@ import sys
 import networks
 import numpy as np
 import pytest
+from interrupting import interrupt
 
 import snnlab as sl
 from snnlab import backends
@@ -313,3 +314,251 @@ def test_export_path_must_be_a_python_script(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "brian2", None)  # the export does not need Brian2
     with pytest.raises(ValueError, match=r"export\.path: must end in \.py, the script's name \(got '.*model\.txt'\)"):
         b2backend.export(two_cells(), tmp_path / "model.txt", 10.0)
+
+
+# -- long runs: progress bars and Ctrl-C ----------------------------------------------------------------
+
+def test_progress_must_be_true_false_or_auto_before_brian2_is_imported(monkeypatch):
+    monkeypatch.setitem(sys.modules, "brian2", None)
+    with pytest.raises(ValueError, match=r"run\(backend='brian2'\)\.progress: must be True, False or 'auto' "
+                                         r"\(got 'yes'\)"):
+        b2backend.run(two_cells(), 10.0, progress="yes")
+
+
+def report(completed: float, cpu: float) -> str:
+    """A line of the compiled simulation's report (_brian2_model.REPORT): fraction, wall and CPU seconds."""
+    return f"snnlab-progress {completed} {cpu} {cpu}\n"
+
+
+def test_auto_shows_the_bar_once_the_binarys_reports_predict_a_long_run(capsys):
+    """progress="auto" judges the binary's processor time (its reports), as the Pacer judges
+    snnlab's: more than 2 s expected, once 0.2 s have been spent."""
+    import time
+
+    reports = b2backend._Reports(500.0, "auto", time.perf_counter())
+    reports.update(report(0.0, 3.0))  # the loop starts (after 3 s of loading the network)
+    reports.update(report(0.05, 3.1))  # 2 s expected, but only 0.1 s spent: too early to judge
+    assert reports.bar.bar is None
+    reports.update(report(0.1, 3.25))  # 2.5 s expected
+    assert reports.bar.bar is not None and reports.bar.bar.n == 50.0  # opened where the run is
+    reports.update(report(1.0, 5.5))
+    reports.bar.close()
+    err = capsys.readouterr().err
+    assert "Brian2: 100%" in err and "500.0/500.0 ms simulated" in err
+
+
+@pytest.mark.parametrize("progress", ["auto", False])
+def test_a_short_or_silenced_run_shows_no_bar(capsys, progress):
+    import time
+
+    reports = b2backend._Reports(500.0, progress, time.perf_counter())
+    for completed, cpu in [(0.0, 0.0), (0.5, 0.9), (1.0, 1.8)]:  # 1.8 s in all: short
+        reports.update(report(completed, cpu))
+    reports.bar.close()
+    assert reports.bar.bar is None and capsys.readouterr().err == ""
+    assert reports.completed == 1.0
+
+
+@pytest.mark.slow
+@brian2_only
+def test_progress_true_shows_the_simulated_time_false_nothing_and_the_spikes_are_the_same(capsys):
+    net, duration = population_100(POPULATION_MODELS["exact, refractory 2 ms"])
+    ours = net.run(duration, record="all")
+    capsys.readouterr()
+    silent = on_brian2(net, duration, record="all", progress=False)  # compiles what changed, quietly
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == ""
+    shown = on_brian2(net, duration, record="all", progress=True)
+    err = capsys.readouterr().err
+    assert "Brian2:   0%" in err and "0.0/200.0 ms simulated" in err  # shown from the start
+    assert "Brian2: 100%" in err and "200.0/200.0 ms simulated" in err and "ms/s" in err  # speed, to the end
+    # a compile, if any (Brian2 2.9 writes main.cpp's clock lines in an order that can change
+    # from run to run), has its own bar, done before the run's opens at 0 ms
+    assert err.rfind("files [") < err.index("0.0/200.0 ms simulated")
+    assert assert_identical(ours, silent) > 500
+    assert assert_identical(silent, shown) > 500
+
+
+@pytest.mark.slow
+@brian2_only
+def test_a_compile_has_its_own_bar_before_the_runs(capsys):
+    """The compile is not simulated time: its bar counts C++ files, and the run's starts at 0 ms
+    after it. Under "auto" a compile of a file or two (new sizes or a new duration) is quiet."""
+    import os
+    from pathlib import Path
+
+    net, duration = population_100(POPULATION_MODELS["exact, refractory 2 ms"])  # the project of the tests above
+    directory = Path(on_brian2(net, duration, record="all", progress=False).params["backend"]["directory"])
+    capsys.readouterr()
+
+    def touch_main():  # main.o older than main.cpp: make recompiles that file
+        made = os.path.getmtime(directory / "main.o")
+        os.utime(directory / "main.cpp", (made + 10, made + 10))
+
+    touch_main()
+    on_brian2(net, duration, record="all", progress=True)
+    err = capsys.readouterr().err
+    compile_bar = "Brian2: compiling the C++ project (the files that changed): 1/1 files"
+    assert compile_bar in err and "0/1 files" in err
+    assert err.index(compile_bar) < err.index("Brian2:   0%|")  # done before the run's bar opens
+    for progress in ("auto", False):
+        touch_main()
+        res = on_brian2(net, duration, record="all", progress=progress)
+        assert capsys.readouterr().err == ""
+        assert res.spikes()[0].size > 500
+
+
+SIGINT_CHILD = """
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from snnlab.backends import brian2 as b2backend
+from snnlab.experiments import scaling
+
+started = []  # the child processes the backend starts (make, the compiled simulation)
+
+
+class Recorded(subprocess.Popen):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        started.append(self.pid)
+
+
+subprocess.Popen = Recorded
+update = b2backend._Reports.update
+
+
+def announce(self, line):  # say once that the binary simulates (not compiles, not loads)
+    update(self, line)
+    if self.completed > 0 and not announce.said:
+        announce.said = True
+        print("simulating", flush=True)
+
+
+announce.said = False
+b2backend._Reports.update = announce
+net = scaling.demo_network(n=1000, seed=0)  # the layout of notebook 05's network: cached
+print("running", flush=True)
+try:
+    net.run(300_000.0, record=None, backend="brian2", progress=False)  # minutes on any machine
+    print("finished", flush=True)
+except KeyboardInterrupt as exc:
+    print("interrupted at", time.perf_counter(), flush=True)
+    sys.last_traceback = exc.__traceback__  # kept, as JupyterLab keeps it
+gone = [pid for pid in started if not os.path.exists(f"/proc/{pid}")]  # a zombie keeps its entry
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child process remains", flush=True)
+except ChildProcessError:
+    print("no child process", flush=True)
+print("gone:", len(gone), "of", len(started), flush=True)
+again = net.run(50.0, record=None, backend="brian2", progress=False)  # the same project directory
+ours = net.run(50.0, record=None)
+same = np.array_equal(again.spikes()[0], ours.spikes()[0]) and np.array_equal(again.spikes()[1], ours.spikes()[1])
+print("again:", ours.spikes()[0].size, "spikes, identical:", same, flush=True)
+with open(os.path.join(again.params["backend"]["directory"], "makefile")) as f:
+    print("renamed code objects:", "_codeobject_1." in f.read(), flush=True)
+"""
+
+
+@pytest.mark.slow
+@brian2_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the test looks for processes in /proc")
+@pytest.mark.parametrize("group", [False, True], ids=["process", "process group"])
+def test_sigint_stops_a_brian2_run_within_half_a_second(tmp_path, group):
+    """Ctrl-C while the compiled simulation runs: the binary is killed at once and waited for
+    (no zombie), KeyboardInterrupt reaches the caller, and the next run in the same project
+    directory gives snnlab's spikes, without recompiling everything although the interrupted
+    run's traceback is kept."""
+    script = tmp_path / "long_brian2_run.py"
+    script.write_text(SIGINT_CHILD)
+    done = interrupt(script, ("running\n", "simulating\n"), delay=1.0, group=group)
+    out = done.out
+    assert 0 <= done.stopped < 0.5, f"the Brian2 run stopped {done.stopped:.2f} s after SIGINT"
+    assert "no child process" in out, out
+    count, total = (int(x) for x in out.split("gone: ")[1].split()[::2][:2])
+    assert count == total >= 2, out  # make and the binary, both ended and reaped
+    assert "identical: True" in out, out
+    assert int(out.split("again: ")[1].split()[0]) > 100
+    assert "renamed code objects: False" in out  # the interrupted run's objects were let go of
+
+
+COMPILE_CHILD = """
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, {tests!r})
+import networks  # noqa: E402
+import snnlab as sl  # noqa: E402
+from snnlab.backends import brian2 as b2backend  # noqa: E402
+
+net = networks.population_100(sl.LIF(refractory=2.0))
+directory = b2backend.run(net, 200.0, record="all", progress=False).params["backend"]["directory"]
+for name in ("main", "objects"):  # seconds of compiling: make recompiles both files
+    made = os.path.getmtime(os.path.join(directory, name + ".o"))
+    os.utime(os.path.join(directory, name + ".cpp"), (made + 10, made + 10))
+compile_project = b2backend.compile_project
+
+
+def announce(*args, **kwargs):
+    print("compiling", flush=True)
+    return compile_project(*args, **kwargs)
+
+
+b2backend.compile_project = announce
+print("running", flush=True)
+try:
+    b2backend.run(net, 200.0, record="all", progress=True)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted at", time.perf_counter(), flush=True)
+
+
+def compilers():  # processes still working in the project directory
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.readlink(f"/proc/{{pid}}/cwd") == directory:
+                found.append(open(f"/proc/{{pid}}/comm").read().strip())
+        except OSError:
+            pass
+    return found
+
+
+until = time.monotonic() + 10  # killed, they may take a moment to exit on a busy machine
+while compilers() and time.monotonic() < until:
+    time.sleep(0.1)
+print("compilers left:", compilers(), flush=True)
+b2backend.compile_project = compile_project
+again = b2backend.run(net, 200.0, record="all", progress=False)
+ours = net.run(200.0, record="all")
+same = np.array_equal(again.spikes()[0], ours.spikes()[0]) and np.array_equal(again.spikes()[1], ours.spikes()[1])
+print("again:", ours.spikes()[0].size, "spikes, identical:", same, flush=True)
+"""
+
+
+@pytest.mark.slow
+@brian2_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the test looks for processes in /proc")
+def test_sigint_stops_a_compile_and_the_next_run_compiles_what_it_left(tmp_path):
+    """Ctrl-C while make compiles (sent to the Python process only: make and its compilers,
+    in a process group of their own, are stopped by snnlab): KeyboardInterrupt at once, no
+    compiler left, no half-written object (make deletes them), and the next run builds and
+    gives snnlab's spikes."""
+    from pathlib import Path
+
+    script = tmp_path / "interrupted_compile.py"
+    script.write_text(COMPILE_CHILD.format(tests=str(Path(__file__).parent)))
+    done = interrupt(script, ("running\n", "compiling\n"), delay=1.0)
+    out = done.out
+    assert 0 <= done.stopped < 0.5, f"the compile stopped {done.stopped:.2f} s after SIGINT"
+    assert "compiling the C++ project" in done.err  # progress=True: the compile's bar was showing
+    assert "compilers left: []" in out, out
+    assert "identical: True" in out, out

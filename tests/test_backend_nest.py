@@ -15,6 +15,7 @@ import sys
 import networks
 import numpy as np
 import pytest
+from interrupting import interrupt
 
 import snnlab as sl
 from snnlab import backends
@@ -479,30 +480,9 @@ def test_sigint_stops_a_nest_run_within_half_a_second(nest_engine, tmp_path):
     """Ctrl-C ("interrupt the kernel") while NEST simulates: the run stops at the end of the slice
     under way (about 0.1 s), and the network's process goes on (here it prints and exits). (While
     NEST builds, a single Connect of all synapses is one call into C++, seen only when it returns.)"""
-    import select
-    import signal
-    import time
-
     script = tmp_path / "long_nest_run.py"
     script.write_text(NEST_CHILD)
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=tmp_path, text=True)
-    try:
-        for expected in ("running\n", "simulating\n"):
-            ready, _, _ = select.select([proc.stdout], [], [], 300)
-            assert ready and proc.stdout.readline() == expected, proc.stderr.read()
-        # past the first slices, which find the speed (a network that wakes up can make one of
-        # them long); 20 s of network time take far longer than this
-        time.sleep(3.0)
-        assert proc.poll() is None
-        sent = time.perf_counter()
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert "finished" not in out, out
-    assert "interrupted at" in out, err[-2000:]
-    stopped = float(out.split("interrupted at ")[1]) - sent  # perf_counter: one clock for both processes
-    assert 0 <= stopped < 0.5, f"the NEST run stopped {stopped:.2f} s after SIGINT"
+    # past the first slices, which find the speed (a network that wakes up can make one of them
+    # long); 20 s of network time take far longer than this
+    done = interrupt(script, ("running\n", "simulating\n"), delay=3.0, cwd=tmp_path, timeout=300)
+    assert 0 <= done.stopped < 0.5, f"the NEST run stopped {done.stopped:.2f} s after SIGINT"

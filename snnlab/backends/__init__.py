@@ -82,9 +82,7 @@ def run(network, duration, backend: str = "snnlab", threads=None, record="auto",
                 "use backend='nest' to run on several threads"
             )
         return network.build().run(duration, record=record, progress=progress)
-    if backend == "nest":
-        return engine_module(backend).run(network, duration, threads=threads, record=record, progress=progress)
-    return engine_module(backend).run(network, duration, threads=threads, record=record)
+    return engine_module(backend).run(network, duration, threads=threads, record=record, progress=progress)
 
 
 def export(network, backend: str, path, duration):

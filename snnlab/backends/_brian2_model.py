@@ -9,8 +9,19 @@ runs through the same lines in ``net.run(backend="brian2")`` and in the exported
 import contextlib
 import gc
 import os
+import traceback
 
 import numpy as np
+
+#: The compiled simulation's report (Brian2's ``report=``: the body of ``report_progress(elapsed,
+#: completed, start, duration)``, called every :data:`REPORT_PERIOD` of wall-clock time): one line
+#: on stdout with the fraction simulated, the wall-clock seconds of the run so far and the
+#: processor seconds of the process (all threads). Always compiled in, so that a run with and
+#: one without a progress bar share main.cpp (nothing to recompile); a line costs microseconds.
+REPORT = ('std::cout << "snnlab-progress " << completed << " " << elapsed << " " '
+          '<< (double)std::clock() / CLOCKS_PER_SEC << std::endl;')
+#: Wall-clock seconds between two reports.
+REPORT_PERIOD = 0.1
 
 
 @contextlib.contextmanager
@@ -24,16 +35,21 @@ def standalone(b2, directory, threads):
     gc.collect()
     b2.set_device("cpp_standalone", build_on_run=False, directory=str(directory))
     device = b2.get_device()
+    completed = False
     try:
         device.reinit()
         device.activate(build_on_run=False, directory=str(directory))
         prefs.devices.cpp_standalone.openmp_threads = threads
         yield device
+        completed = True
     finally:
         prefs.devices.cpp_standalone.openmp_threads = saved
         device.reinit()
         b2.set_device("runtime")
-        gc.collect()
+        if completed:
+            # (after an error or Ctrl-C the next build collects: skipping it here, a quarter of a
+            # second with a network in memory, lets KeyboardInterrupt reach the caller at once)
+            gc.collect()
 
 
 def forget_other_threads(directory, threads):
@@ -61,7 +77,7 @@ def groups_of(data):
     return [np.flatnonzero(data["group_of"] == g) for g in range(len(data["methods"]))]
 
 
-def simulate(b2, data, threads=1, directory="brian2_project"):
+def simulate(b2, data, threads=1, directory="brian2_project", build=None):
     """Build the network of ``data`` in Brian2 (C++ standalone), run it, return what it saw.
 
     Parameters
@@ -82,6 +98,10 @@ def simulate(b2, data, threads=1, directory="brian2_project"):
         OpenMP threads.
     directory : str or Path
         The C++ project's directory (a build there recompiles only what changed).
+    build : callable, optional
+        ``build(device, directory)`` compiles and runs the project; default Brian2's own
+        ``device.build`` (the binary's reports go to ``results/stdout.txt``). snnlab passes one
+        that shows a progress bar from the reports and stops the binary on Ctrl-C.
 
     Returns
     -------
@@ -92,22 +112,36 @@ def simulate(b2, data, threads=1, directory="brian2_project"):
     dt, steps = float(data["dt"]), int(data["steps"])
     forget_other_threads(directory, threads)
     with standalone(b2, directory, threads) as device:
-        if bool(data["random"]):  # compiled into main.cpp: only where it matters
-            b2.seed(int(data["seed"]))
-        objects, spikes, states = _build(b2, data)
-        b2.Network(objects).run(steps * dt * b2.ms, namespace={})
-        device.build(directory=str(directory), compile=True, run=True, with_output=False)
-        ids = groups_of(data)
-        record = np.asarray(data["record"], dtype=np.int64)
-        spike_steps = np.concatenate([np.rint(np.asarray(m.t_) * (1000.0 / dt)).astype(np.int64) for m in spikes])
-        spike_neurons = np.concatenate([ids[g][np.asarray(m.i, dtype=np.int64)] for g, m in enumerate(spikes)])
-        potentials = np.empty((steps, record.size))
-        for g, mon in enumerate(states):
-            if mon is not None:
-                values = np.asarray(mon.v).T
-                if values.shape[0] != steps:
-                    raise RuntimeError(f"Brian2 recorded {values.shape[0]} steps, expected {steps}")
-                potentials[:, data["group_of"][record] == g] = values
+        try:
+            if bool(data["random"]):  # compiled into main.cpp: only where it matters
+                b2.seed(int(data["seed"]))
+            objects, spikes, states = _build(b2, data)
+            b2.Network(objects).run(steps * dt * b2.ms, namespace={}, report=REPORT,
+                                    report_period=REPORT_PERIOD * b2.second)
+            if build is None:
+                device.build(directory=str(directory), compile=True, run=True, with_output=False)
+            else:
+                build(device, directory)
+            ids = groups_of(data)
+            record = np.asarray(data["record"], dtype=np.int64)
+            spike_steps = np.concatenate([np.rint(np.asarray(m.t_) * (1000.0 / dt)).astype(np.int64)
+                                          for m in spikes])
+            spike_neurons = np.concatenate([ids[g][np.asarray(m.i, dtype=np.int64)] for g, m in enumerate(spikes)])
+            potentials = np.empty((steps, record.size))
+            for g, mon in enumerate(states):
+                if mon is not None:
+                    values = np.asarray(mon.v).T
+                    if values.shape[0] != steps:
+                        raise RuntimeError(f"Brian2 recorded {values.shape[0]} steps, expected {steps}")
+                    potentials[:, data["group_of"][record] == g] = values
+        except BaseException as exc:
+            # an interrupted run's traceback (Jupyter keeps the last one) must not keep this build's
+            # Brian2 objects alive: the next build would find their names taken, rename its code
+            # objects ("_1"), change the makefile and so recompile every file. So the frames of the
+            # traceback let go of their locals (a post-mortem debugger sees them empty).
+            traceback.clear_frames(exc.__traceback__.tb_next)
+            objects = spikes = states = mon = None
+            raise
     order = np.lexsort((spike_neurons, spike_steps))
     return {"spike_steps": spike_steps[order], "spike_neurons": spike_neurons[order], "potentials": potentials}
 
