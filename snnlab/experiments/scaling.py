@@ -78,11 +78,13 @@ def available_engines() -> tuple[str, ...]:
                  or (e in backends.BACKENDS and importlib.util.find_spec(modules[e]) is not None))
 
 
-def run_engines(network: Network, duration: float, engines=None) -> dict:
+def run_engines(network: Network, duration: float, engines=None, progress=False) -> dict:
     """Run ``network`` for ``duration`` ms on each engine (default: :func:`available_engines`),
-    spikes only; returns {engine: :class:`snnlab.Result`}."""
+    spikes only; returns {engine: :class:`snnlab.Result`}. ``progress`` goes to every run:
+    False by default, so that what the notebook's checked cell prints does not depend on
+    whether Brian2 has compiled this layout before (its compile bar would show otherwise)."""
     engines = available_engines() if engines is None else tuple(engines)
-    return {e: network.run(duration, record=None, backend=e) for e in engines}
+    return {e: network.run(duration, record=None, backend=e, progress=progress) for e in engines}
 
 
 @dataclass(frozen=True)
