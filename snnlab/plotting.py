@@ -140,23 +140,25 @@ def reuse_layout(fig, build, *args, **kwargs):
 
 
 def round_limits(ax, axis: str = "both", auto_only: bool = False):
-    """Widen the limits of ``ax`` outward to the ticks just outside them (as matplotlib's
-    ``axes.autolimit_mode = "round_numbers"`` does), and return ``ax``.
+    """Widen the limits of ``ax`` outward to round numbers, and return ``ax``.
 
     Limits drawn from the data (a rate axis up to 1.3 times the highest rate) move with every
-    slider step, and with them every tick and tick label; rounded to ticks, they stay put until
-    the data cross a tick, so the axes stand still while the data move, and a slider panel can
-    reuse the axes it rasterised (:class:`snnlab.widgets._render.PanelCanvas`). Linear axes with
-    matplotlib's usual tick locator are rounded to their ticks, logarithmic ones (base 10) to
-    whole decades; limits that already sit there (0 to the duration) do not change.
+    slider step, and with them every tick and tick label; rounded, they stay put until the data
+    cross the next round number, so the axes stand still while the data move, and a slider
+    panel can reuse the axes it rasterised (:class:`snnlab.widgets._render.PanelCanvas`).
+    Linear axes with matplotlib's usual tick locator are rounded to multiples of half their
+    tick step (the axis still ends within half a step of the data), unless the ticks of the
+    wider axis would need more digits (0.25 apart instead of 0.2); logarithmic ones (base 10)
+    to whole decades. Limits that already
+    sit there (0 to the duration) do not change.
 
     Parameters
     ----------
     ax : matplotlib Axes
     axis : {"both", "x", "y"}
     auto_only : bool
-        Round only the axes that autoscale (what a slider panel does to every figure after its
-        plot function); limits the code set stay.
+        Round only the linear axes that autoscale (what a slider panel does after its plot
+        function); limits the code set, and logarithmic axes, stay.
 
     Examples
     --------
@@ -164,8 +166,8 @@ def round_limits(ax, axis: str = "both", auto_only: bool = False):
     >>> ax = matplotlib.figure.Figure().add_subplot()
     >>> _ = ax.plot([0.0, 1.0], [0.0, 538.7])
     >>> _ = ax.set_ylim(0.0, 1.3 * 538.7)
-    >>> round_limits(ax, "y").get_ylim()
-    (np.float64(0.0), np.float64(800.0))
+    >>> [float(y) for y in round_limits(ax, "y").get_ylim()]
+    [0.0, 750.0]
     """
     axis = check.choice("round_limits", "axis", axis, ("both", "x", "y"))
     pairs = []
@@ -174,7 +176,7 @@ def round_limits(ax, axis: str = "both", auto_only: bool = False):
     if axis in ("both", "y"):
         pairs.append((ax.yaxis, ax.get_autoscaley_on(), ax.get_ylim, ax.set_ylim))
     for which, auto, get, set_ in pairs:
-        if auto_only and not auto:
+        if auto_only and (not auto or which.get_scale() != "linear"):
             continue
         lo, hi = get()
         if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi:
@@ -197,8 +199,21 @@ def _rounded(axis, lo: float, hi: float):
     if axis.get_scale() != "linear" or not isinstance(locator, ticker.MaxNLocator):
         return None
     ticks = locator.tick_values(lo, hi)
-    below, above = ticks[ticks <= lo], ticks[ticks >= hi]
-    return (below.max(), above.min()) if below.size and above.size else None
+    if ticks.size < 2:
+        return None
+    step = ticks[1] - ticks[0]
+    grid = step / 2  # half a tick step: steadier than the data, not much wider
+    new = grid * np.floor(lo / grid + 1e-9), grid * np.ceil(hi / grid - 1e-9)
+    after = locator.tick_values(*new)
+    if after.size < 2 or _decimals(after[1] - after[0]) > _decimals(step):
+        return None  # its ticks would get longer labels (0.25 apart, not 0.2): keep the picture
+    return new
+
+
+def _decimals(step: float) -> int:
+    """Digits after the point that ticks ``step`` apart need (0.25: 2; 0.2: 1; 5: 0)."""
+    text = np.format_float_positional(step, precision=8, trim="-")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def _has_layout(fig) -> bool:
@@ -806,6 +821,7 @@ def plot_degree_histogram(result: Result, ax=None, which: str = "out", pre=None,
         ax.hist(degrees, bins=bins, color=kind_color(kind), histtype="stepfilled" if filled else "step",
                 alpha=0.5 if filled else 1.0, linewidth=1.5, label=f"{kind}, {direction}-degree")
     label = {"out": "out-degree", "in": "in-degree", "both": "degree"}[which]
+    round_limits(ax, "y")  # counts: still while a slider changes them a little
     ax.set_xlabel(f"{label} (synapses per neuron)")
     ax.set_ylabel("number of neurons")
     ax.legend(loc="best", fontsize="small")

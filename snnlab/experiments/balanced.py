@@ -532,6 +532,7 @@ def draw_cv_histogram(result: Result, ax, start: float = 100.0) -> None:
                 label=f"{label}: mean {cv.mean():.2f}" if cv.size else f"{label}: < 3 spikes")
     ax.axvline(1.0, color="black", linestyle=":", linewidth=1.0, label="Poisson (CV = 1)")
     ax.set_xlim(0.0, 2.0)
+    plotting.round_limits(ax, "y")  # counts: still while a slider changes them a little
     ax.set_xlabel("CV of ISIs (after the transient)")
     ax.set_ylabel("number of neurons")
     ax.legend(loc="upper right", fontsize="small")

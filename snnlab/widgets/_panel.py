@@ -29,8 +29,10 @@ cheap (``continuous=True``, the default) redraws while a slider is dragged: a co
 change only records that the values changed and wakes the panel's one drawing thread, which
 draws the newest values and drops the ones it had no time for, so the figure follows the
 hand without a backlog and the last figure is the one for the last values. Figures are
-rendered by :class:`~snnlab.widgets._render.PanelCanvas`, which reuses the text it
-rasterised for the previous update.
+rendered by :class:`~snnlab.widgets._render.PanelCanvas`, which keeps the axes' ticks and
+labels as pixels while they stand still and draws only the data over them (and reuses the
+text it rasterised); after the plot function, the panel rounds the limits of axes that follow
+the data (:func:`snnlab.plotting.round_limits`), so that a small step leaves them in place.
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ import PIL.Image
 from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
-from ..plotting import _has_layout
+from ..plotting import _has_layout, round_limits
 from ..ranges import out_of_range
 from ..results import Result
-from ._render import PanelCanvas, round_limits
+from ._render import PanelCanvas
 
 #: Width of slider descriptions: short labels with units (the full text is the tooltip).
 DESCRIPTION_WIDTH = "8.5em"
@@ -237,7 +239,8 @@ class Panel:
             if not _has_layout(self.figure):  # the plot function adds its own axes
                 self.figure.clear()
             self.plot(result, self.figure, **values)
-            round_limits(self.figure)
+            for ax in self.figure.axes:  # axes that follow the data stand still for small steps
+                round_limits(ax, auto_only=True)
             text = self.summary(result) if self.summary is not None else ""
         notes = []
         for item in caught:

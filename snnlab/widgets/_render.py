@@ -40,8 +40,8 @@ from collections import OrderedDict
 import numpy as np
 from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
 
-from .. import plotting
 
 try:  # the glyph interface of matplotlib >= 3.10
     from matplotlib.ft2font import RenderMode
@@ -64,14 +64,42 @@ def _hashable(value):
     return tuple(value) if isinstance(value, list) else value
 
 
+def _font_height_metrics(prop, dpi) -> tuple:
+    """(ascent, descent, line gap) in pixels from the font's OS/2 or hhea table, the way
+    ``matplotlib.text.Text._get_layout`` reads them; (None, None, None) makes it measure instead."""
+    try:
+        font = get_font(fontManager._find_fonts_by_props(prop))
+    except (AttributeError, TypeError):  # pragma: no cover - another matplotlib: let it measure
+        return None, None, None
+    for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                             ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+        return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    return None, None, None
+
+
 class CachingRendererAgg(RendererAgg):
     """RendererAgg whose ``draw_text`` reuses the glyph bitmaps of an earlier, identical call."""
 
     def __init__(self, width, height, dpi):
         super().__init__(width, height, dpi)
         self._glyphs = OrderedDict()
+        self._heights = {}
         self.hits = 0
         self.misses = 0
+
+    def _get_font_height_metrics(self, prop):
+        """The font's ascent, descent and line gap at this dpi, as ``Text._get_layout`` computes
+        them when a renderer has no such method (matplotlib >= 3.11), remembered per font: the
+        font lookup and its tables cost more than the rest of laying out a label."""
+        key = _font_key(prop), self.dpi
+        metrics = self._heights.get(key)
+        if metrics is None:
+            metrics = self._heights[key] = _font_height_metrics(prop, self.dpi)
+        return metrics
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath or RenderMode is None or not hasattr(self, "_prepare_font"):
@@ -278,11 +306,3 @@ def static_key(fig):
                              repr(spine.get_position())) for name, spine in ax.spines.items())))
     return tuple(parts)
 
-
-
-def round_limits(fig) -> None:
-    """:func:`snnlab.plotting.round_limits` on every autoscaled axis of ``fig``, so that a
-    slider's small step, which moves the data a little, leaves the axes (and so the static
-    layer) where they were."""
-    for ax in fig.axes:
-        plotting.round_limits(ax, auto_only=True)
