@@ -23,7 +23,9 @@ settings), tick settings, and the texts and style of its axis labels. The **data
 texts, legends, the figure's own legends and texts): on every draw the static layer's pixels
 are put back, if its key is unchanged, and the data layer is drawn over them in the order a
 full drawing would use (by zorder; the axes' frames belong to this layer, so that they cover
-a line along them as in a full drawing). A change of any part of the key (new limits, another
+a line along them as in a full drawing). A figure legend that stands beside every axes joins
+the static layer (with its texts and handles in the key) once a drawing has shown it overlaps
+none: a legend costs as much to lay out and draw as all of a panel's data. A change of any part of the key (new limits, another
 label) draws the static layer again. The picture is a full drawing's, pixel for pixel, except
 where data drawn after the ticks touch them (``tests/test_panel_updates.py`` compares the two
 for every panel and control).
@@ -168,6 +170,7 @@ class PanelCanvas(FigureCanvasAgg):
     def __init__(self, figure=None):
         super().__init__(figure)
         self._layers = OrderedDict()  # static key -> pixels, most recent last
+        self._aside = {}  # legend key -> whether that figure legend overlaps no axes
         self.static_draws = 0
         self.layer_draws = 0
 
@@ -186,7 +189,10 @@ class PanelCanvas(FigureCanvasAgg):
         if key is None:
             return super().draw()
         renderer = self.get_renderer()
-        layers = data_layer(fig)
+        legends = {id(legend): (legend, _legend_key(legend)) for legend in fig.legends if legend.get_visible()}
+        aside = [legend for legend, lkey in legends.values() if self._aside.get(lkey)]
+        key += tuple(legends[id(legend)][1] for legend in aside)
+        layers = data_layer(fig, static=aside)
         background = self._layers.get(key)
         if background is None:
             with _hidden([artist for _, artists in layers for artist in artists]):
@@ -195,6 +201,10 @@ class PanelCanvas(FigureCanvasAgg):
             if len(self._layers) > LAYERS:
                 self._layers.popitem(last=False)
             self.static_draws += 1
+            for legend, lkey in legends.values():  # which legends stand beside every axes
+                if lkey not in self._aside:
+                    box = legend.get_window_extent(renderer)
+                    self._aside[lkey] = not any(box.overlaps(ax.bbox) for ax in fig.axes if ax.get_visible())
         else:
             self._layers.move_to_end(key)
             self.restore_region(background)
@@ -228,23 +238,44 @@ def _static_parts(ax) -> list:
     return [ax.patch, ax.xaxis, ax.yaxis]
 
 
-def data_layer(fig) -> list:
+def data_layer(fig, static=()) -> list:
     """``[(axes, artists), ..., (None, artists)]``: the visible artists of each axes that are
     not static parts (frame included), in the order a full drawing draws them, then the
-    figure's own (legends, texts, lines, suptitle)."""
+    figure's own (legends, texts, lines, suptitle), except those in ``static``."""
     layers = []
     for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
         if not ax.get_visible():
             continue
-        static = {id(part) for part in _static_parts(ax)}
+        parts = {id(part) for part in _static_parts(ax)}
         if not ax.axison:  # a full drawing leaves the frame out too
-            static.update(id(spine) for spine in ax.spines.values())
-        mine = [a for a in ax.get_children() if id(a) not in static and a.get_visible()]
+            parts.update(id(spine) for spine in ax.spines.values())
+        mine = [a for a in ax.get_children() if id(a) not in parts and a.get_visible()]
         layers.append((ax, sorted(mine, key=lambda a: a.get_zorder())))
-    axes = {id(ax) for ax in fig.axes}
-    own = [a for a in fig.get_children() if a is not fig.patch and id(a) not in axes and a.get_visible()]
+    skip = {id(ax) for ax in fig.axes} | {id(a) for a in static}
+    own = [a for a in fig.get_children() if a is not fig.patch and id(a) not in skip and a.get_visible()]
     layers.append((None, sorted(own, key=lambda a: a.get_zorder())))
     return layers
+
+
+#: What of a legend entry's handle decides its look (lines, patches, collections).
+_STYLE = ("get_color", "get_facecolor", "get_edgecolor", "get_linestyle", "get_linewidth", "get_marker",
+          "get_markersize", "get_markerfacecolor", "get_markeredgecolor", "get_markeredgewidth", "get_alpha",
+          "get_hatch", "get_sizes", "get_drawstyle", "get_dashes", "get_visible")
+
+
+def _style_key(artist) -> tuple:
+    return (type(artist),) + tuple(repr(getattr(artist, name)()) for name in _STYLE if hasattr(artist, name))
+
+
+def _legend_key(legend) -> tuple:
+    """What decides a figure legend's pixels: its place, texts, handles' styles and frame."""
+    handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", ())
+    anchor = legend.get_bbox_to_anchor()
+    return (repr(legend._loc), tuple(anchor.bounds) if anchor is not None else None,
+            getattr(legend, "_ncols", None), legend.get_frame_on(), _font_key(legend.prop),
+            tuple((t.get_text(), str(t.get_color())) for t in legend.get_texts()),
+            legend.get_title().get_text(), tuple(_style_key(h) for h in handles if h is not None),
+            _style_key(legend.get_frame()))
 
 
 def _label_key(text) -> tuple:
