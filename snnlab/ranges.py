@@ -51,20 +51,38 @@ def out_of_range(result) -> list[str]:
             f"outside physiology: a neuron of {label} fires at {rate:.0f} Hz, above {limit:.0f} Hz; real neurons "
             f"fire at most a few hundred Hz, held back by their refractory period"
         )
-    weights = result.connections()
-    if weights["weight"].size:
-        gaps = np.concatenate([np.full(result.size(label), result.model(label).threshold - result.model(label).u_reset)
-                               for label in result.labels])
-        excess = weights["weight"] - gaps[weights["post"]]
-        if np.any(excess > 0):
-            i = int(np.argmax(excess))
-            pre, post = _population(result, int(weights["pre"][i])), _population(result, int(weights["post"][i]))
-            notes.append(
-                f"one spike alone fires its target: the weight {weights['weight'][i]:g} mV from {pre} to {post} is "
-                f"larger than the {gaps[weights['post'][i]]:g} mV from reset to threshold, so activity can run away "
-                f"(real synapses move the potential by about 0.1–1 mV, a small part of that distance)"
-            )
+    worst = _largest_excess(result)
+    if worst is not None:
+        weight, gap, pre, post = worst
+        notes.append(
+            f"one spike alone fires its target: the weight {weight:g} mV from {pre} to {post} is "
+            f"larger than the {gap:g} mV from reset to threshold, so activity can run away "
+            f"(real synapses move the potential by about 0.1–1 mV, a small part of that distance)"
+        )
     return notes
+
+
+def _largest_excess(result):
+    """(weight, gap, pre, post) of the synapse whose weight exceeds its target's distance from
+    reset to threshold the most (the first such synapse in ``connections()`` order), or None.
+    Projection by projection: a slider panel asks this on every update, and a Brunel network's
+    whole synapse table costs more than the question."""
+    gaps = np.concatenate([np.full(result.size(label), result.model(label).threshold - result.model(label).u_reset)
+                           for label in result.labels]) if result.labels else np.empty(0)
+    best = None
+    for pre, post, weight, _delay in result._projections():
+        post = np.asarray(post)
+        if post.size == 0:
+            continue
+        weight = np.broadcast_to(np.asarray(weight, dtype=float), post.shape)
+        excess = weight - gaps[post]
+        i = int(np.argmax(excess))
+        if excess[i] > 0 and (best is None or excess[i] > best[0]):
+            best = (float(excess[i]), float(weight[i]), float(gaps[post[i]]), int(np.asarray(pre)[i]), int(post[i]))
+    if best is None:
+        return None
+    _, weight, gap, pre, post = best
+    return weight, gap, _population(result, pre), _population(result, post)
 
 
 def _population(result, index: int) -> str:

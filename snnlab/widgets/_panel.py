@@ -261,8 +261,10 @@ class Panel:
             canvas = self.figure.canvas
             canvas.draw()
             width, height = canvas.get_width_height(physical=True)
-            PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-                buffer, format="png", compress_level=1)
+            image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            if self.figure.patch.get_alpha() in (None, 1) and self.figure.patch.get_facecolor()[3] == 1:
+                image = image.convert("RGB")  # an opaque figure: a quarter less to compress, and to send
+            image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def update(self, **changes) -> tuple:
