@@ -383,6 +383,8 @@ class _Builder:
         global_indptr = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(global_counts, out=global_indptr[1:])
         # targets to network-wide indices, in place (int32): a shift when the group is contiguous
+        if not post.flags.writeable:  # connectivity.csr remembers (small) random rules: keep its copy intact
+            post = post.copy()
         if post_ids.size and np.array_equal(post_ids, np.arange(post_ids[0], post_ids[0] + n_post)):
             post += np.int32(post_ids[0])
         else:

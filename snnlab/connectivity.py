@@ -342,9 +342,22 @@ def _adjacency(targets, n_pre, n_post, self_index, autapses, multapses):
     return _pairs(array, n_pre, n_post, self_index, autapses, multapses, name="targets")
 
 
+#: Random connectivity remembered by :func:`csr` (at most this many rules ...
+REMEMBERED = 8
+#: ... of at most this many synapses each): a slider panel builds the same network again with
+#: other weights or currents on every change, and drawing its synapses is a third of that.
+REMEMBERED_SYNAPSES = 2_000_000
+_remembered: dict = {}
+
+
 def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: bool = False,
         multapses: bool = False, p=None, k=None, n_synapses=None, pairs=None, targets=None):
     """Synapses of one rule in CSR form (what the engine keeps).
+
+    A random rule's result is remembered with the generator's state before and after the
+    draw (the last :data:`REMEMBERED` rules of up to :data:`REMEMBERED_SYNAPSES` synapses): the
+    same rule, sizes and state give the same synapses and leave the generator where the draw
+    would have, without drawing again. The arrays are read-only.
 
     Returns
     -------
@@ -353,6 +366,34 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
     post : ndarray (n_synapses,), int32
         Target indices, ascending within each row.
     """
+    if rule not in _RANDOM or not isinstance(rng, np.random.Generator):
+        return _csr(rule, n_pre, n_post, rng, self_index=self_index, autapses=autapses, multapses=multapses,
+                    p=p, k=k, n_synapses=n_synapses, pairs=pairs, targets=targets)
+    key = (rule, n_pre, n_post, None if self_index is None else np.asarray(self_index).tobytes(), autapses,
+           multapses, p, k, n_synapses, repr(rng.bit_generator.state))
+    hit = _remembered.pop(key, None)
+    if hit is None:
+        indptr, post = _csr(rule, n_pre, n_post, rng, self_index=self_index, autapses=autapses,
+                            multapses=multapses, p=p, k=k, n_synapses=n_synapses)
+        if post.size > REMEMBERED_SYNAPSES:
+            return indptr, post
+        for array in (indptr, post):
+            array.flags.writeable = False
+        hit = (indptr, post, rng.bit_generator.state)
+    else:
+        rng.bit_generator.state = hit[2]  # where drawing them would have left it
+    _remembered[key] = hit
+    while len(_remembered) > REMEMBERED:
+        del _remembered[next(iter(_remembered))]
+    return hit[0], hit[1]
+
+
+_RANDOM = ("fixed_probability", "fixed_outdegree", "fixed_indegree", "fixed_total_number")
+
+
+def _csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: bool = False,
+         multapses: bool = False, p=None, k=None, n_synapses=None, pairs=None, targets=None):
+    """:func:`csr` without its memory."""
     if rule == "all_to_all":
         return _all_to_all(n_pre, n_post, self_index, autapses)
     if rule == "one_to_one":

@@ -16,19 +16,20 @@ exactly as FigureCanvasAgg does.
 Most of a panel's drawing time goes to what stands still between two updates: the axes'
 frames, ticks, tick labels, axis labels and titles (matplotlib lays out every tick and its
 label on every draw). :meth:`PanelCanvas.draw` therefore draws in two layers, as matplotlib's
-own animation blitting does. The **static layer** is the figure with only those parts (and
-the figure's and axes' backgrounds, but not the frames); it is kept as pixels, with a key that says what decides
-it: for every axes its place, view limits, scales, tick locators and formatters (their
-settings), tick settings, and the texts and style of its axis labels. The **data layer** is everything else (lines, collections, patches, images,
-texts, legends, the figure's own legends and texts): on every draw the static layer's pixels
-are put back, if its key is unchanged, and the data layer is drawn over them in the order a
-full drawing would use (by zorder; the axes' frames belong to this layer, so that they cover
-a line along them as in a full drawing). A figure legend that stands beside every axes joins
-the static layer (with its texts and handles in the key) once a drawing has shown it overlaps
-none: a legend costs as much to lay out and draw as all of a panel's data. A change of any part of the key (new limits, another
-label) draws the static layer again. The picture is a full drawing's, pixel for pixel, except
-where data drawn after the ticks touch them (``tests/test_panel_updates.py`` compares the two
-for every panel and control).
+own animation blitting does. The **static layer** is the figure with only those parts (and the
+figure's and axes' backgrounds, but not the frames); it is kept as pixels, with a key that
+says what decides it: for every axes its place, view limits, scales, tick locators and
+formatters (their settings), tick settings, and the texts and style of its axis labels. The
+**data layer** is everything else (lines, collections, patches, images, texts, titles,
+legends, the figure's own legends and texts): on every draw the static layer's pixels are put
+back, if its key is unchanged, and the data layer is drawn over them in the order a full
+drawing would use (by zorder; the axes' frames belong to this layer, so that they cover a line
+along them as in a full drawing). A figure legend that stands beside every axes joins the
+static layer (with its texts and handles in the key) once a drawing has shown it overlaps
+none: a legend costs as much to lay out and draw as all of a panel's data. A change of any
+part of the key (new limits, another label) draws the static layer again. The picture is a
+full drawing's, pixel for pixel, except where data drawn after the ticks touch them
+(``tests/test_panel_updates.py`` compares the two for every panel and control).
 Figures with subfigures or inset axes are drawn in full every time.
 """
 
@@ -40,10 +41,8 @@ import math
 from collections import OrderedDict
 
 import numpy as np
-from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
-
 
 try:  # the glyph interface of matplotlib >= 3.10
     from matplotlib.ft2font import RenderMode
@@ -264,7 +263,7 @@ _STYLE = ("get_color", "get_facecolor", "get_edgecolor", "get_linestyle", "get_l
 
 
 def _style_key(artist) -> tuple:
-    return (type(artist),) + tuple(repr(getattr(artist, name)()) for name in _STYLE if hasattr(artist, name))
+    return (type(artist), *(repr(getattr(artist, name)()) for name in _STYLE if hasattr(artist, name)))
 
 
 def _legend_key(legend) -> tuple:
