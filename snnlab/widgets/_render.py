@@ -53,6 +53,8 @@ except ImportError:  # pragma: no cover - older matplotlib: no cache
 CACHE_SIZE = 2048
 #: Static layers remembered per canvas (a drag back and forth revisits a few), ~1 MB each.
 LAYERS = 6
+#: Figure legends whose place (beside the axes or over them) a canvas remembers.
+LEGENDS = 64
 
 
 def _font_key(prop) -> tuple:
@@ -204,6 +206,8 @@ class PanelCanvas(FigureCanvasAgg):
                 if lkey not in self._aside:
                     box = legend.get_window_extent(renderer)
                     self._aside[lkey] = not any(box.overlaps(ax.bbox) for ax in fig.axes if ax.get_visible())
+                    if len(self._aside) > LEGENDS:  # legends that say a slider's value are many
+                        del self._aside[next(iter(self._aside))]
         else:
             self._layers.move_to_end(key)
             self.restore_region(background)
