@@ -32,6 +32,7 @@ square of the number of neurons.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -348,6 +349,7 @@ REMEMBERED = 8
 #: other weights or currents on every change, and drawing its synapses is a third of that.
 REMEMBERED_SYNAPSES = 2_000_000
 _remembered: dict = {}
+_remembering = threading.Lock()
 
 
 def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: bool = False,
@@ -371,7 +373,8 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
                     p=p, k=k, n_synapses=n_synapses, pairs=pairs, targets=targets)
     key = (rule, n_pre, n_post, None if self_index is None else np.asarray(self_index).tobytes(), autapses,
            multapses, p, k, n_synapses, repr(rng.bit_generator.state))
-    hit = _remembered.pop(key, None)
+    with _remembering:  # panels draw in threads of their own
+        hit = _remembered.pop(key, None)
     if hit is None:
         indptr, post = _csr(rule, n_pre, n_post, rng, self_index=self_index, autapses=autapses,
                             multapses=multapses, p=p, k=k, n_synapses=n_synapses)
@@ -382,9 +385,10 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
         hit = (indptr, post, rng.bit_generator.state)
     else:
         rng.bit_generator.state = hit[2]  # where drawing them would have left it
-    _remembered[key] = hit
-    while len(_remembered) > REMEMBERED:
-        del _remembered[next(iter(_remembered))]
+    with _remembering:
+        _remembered[key] = hit
+        while len(_remembered) > REMEMBERED:
+            del _remembered[next(iter(_remembered))]
     return hit[0], hit[1]
 
 
