@@ -37,7 +37,6 @@ the data (:func:`snnlab.plotting.round_limits`), so that a small step leaves the
 
 from __future__ import annotations
 
-import io
 import math
 import threading
 import time
@@ -45,8 +44,9 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import imagecodecs
 import ipywidgets as w
-import PIL.Image
+import numpy as np
 from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
@@ -254,18 +254,21 @@ class Panel:
 
     def png(self) -> bytes:
         """The figure as PNG bytes, drawn by the panel's canvas (which reuses the static layer of
-        an earlier drawing; ``savefig`` would draw everything again). zlib level 1: a quarter of
-        an update's time is the PNG encoding at the default level 6, for files only ~5 % smaller."""
-        buffer = io.BytesIO()
+        an earlier drawing; ``savefig`` would draw everything again).
+
+        Encoded by imagecodecs' libpng with zlib level 1 and every row filtered by "up" (each
+        pixel minus the one above it): a figure is mostly rows equal to the row above, and
+        choosing a filter per row, as Pillow and matplotlib do, takes three times longer for a
+        file of the same size (about 3 ms against 10 for a panel's figure). An opaque figure
+        goes without its alpha channel: a quarter less to compress, and to send."""
         with self._lock:
             canvas = self.figure.canvas
             canvas.draw()
-            width, height = canvas.get_width_height(physical=True)
-            image = PIL.Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            if self.figure.patch.get_alpha() in (None, 1) and self.figure.patch.get_facecolor()[3] == 1:
-                image = image.convert("RGB")  # an opaque figure: a quarter less to compress, and to send
-            image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+            pixels = np.asarray(canvas.buffer_rgba())
+            patch = self.figure.patch
+            if patch.get_alpha() in (None, 1) and patch.get_facecolor()[3] == 1:
+                pixels = np.ascontiguousarray(pixels[..., :3])
+            return imagecodecs.png_encode(pixels, level=1, filter=imagecodecs.PNG.FILTER.UP)
 
     def update(self, **changes) -> tuple:
         """Compute, render to PNG and time it (seconds, in :attr:`last_seconds`)."""
