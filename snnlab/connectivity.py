@@ -32,12 +32,12 @@ square of the number of neurons.
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _checks as check
+from ._remember import Remembered
 
 RULES = (
     "all_to_all",
@@ -343,13 +343,10 @@ def _adjacency(targets, n_pre, n_post, self_index, autapses, multapses):
     return _pairs(array, n_pre, n_post, self_index, autapses, multapses, name="targets")
 
 
-#: Random connectivity remembered by :func:`csr` (at most this many rules ...
-REMEMBERED = 8
-#: ... of at most this many synapses each): a slider panel builds the same network again with
-#: other weights or currents on every change, and drawing its synapses is a third of that.
-REMEMBERED_SYNAPSES = 2_000_000
-_remembered: dict = {}
-_remembering = threading.Lock()
+#: Random connectivity remembered by :func:`csr`: the last 8 rules of up to 2,000,000 synapses each
+#: (a slider panel builds the same network again with other weights or currents on every change,
+#: and drawing its synapses is a third of that).
+REMEMBERED = Remembered(entries=8, largest=2_000_000)
 
 
 def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: bool = False,
@@ -357,9 +354,8 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
     """Synapses of one rule in CSR form (what the engine keeps).
 
     A random rule's result is remembered with the generator's state before and after the
-    draw (the last :data:`REMEMBERED` rules of up to :data:`REMEMBERED_SYNAPSES` synapses): the
-    same rule, sizes and state give the same synapses and leave the generator where the draw
-    would have, without drawing again. The arrays are read-only.
+    draw (:data:`REMEMBERED`): the same rule, sizes and state give the same synapses and leave
+    the generator where the draw would have, without drawing again. The arrays are read-only.
 
     Returns
     -------
@@ -372,24 +368,10 @@ def csr(rule: str, n_pre: int, n_post: int, rng, *, self_index=None, autapses: b
         return _csr(rule, n_pre, n_post, rng, self_index=self_index, autapses=autapses, multapses=multapses,
                     p=p, k=k, n_synapses=n_synapses, pairs=pairs, targets=targets)
     key = (rule, n_pre, n_post, None if self_index is None else np.asarray(self_index).tobytes(), autapses,
-           multapses, p, k, n_synapses, repr(rng.bit_generator.state))
-    with _remembering:  # panels draw in threads of their own
-        hit = _remembered.pop(key, None)
-    if hit is None:
-        indptr, post = _csr(rule, n_pre, n_post, rng, self_index=self_index, autapses=autapses,
-                            multapses=multapses, p=p, k=k, n_synapses=n_synapses)
-        if post.size > REMEMBERED_SYNAPSES:
-            return indptr, post
-        for array in (indptr, post):
-            array.flags.writeable = False
-        hit = (indptr, post, rng.bit_generator.state)
-    else:
-        rng.bit_generator.state = hit[2]  # where drawing them would have left it
-    with _remembering:
-        _remembered[key] = hit
-        while len(_remembered) > REMEMBERED:
-            del _remembered[next(iter(_remembered))]
-    return hit[0], hit[1]
+           multapses, p, k, n_synapses)
+    return REMEMBERED.draw(key, rng, lambda rng: _csr(rule, n_pre, n_post, rng, self_index=self_index,
+                                                      autapses=autapses, multapses=multapses, p=p, k=k,
+                                                      n_synapses=n_synapses))
 
 
 _RANDOM = ("fixed_probability", "fixed_outdegree", "fixed_indegree", "fixed_total_number")

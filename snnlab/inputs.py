@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks as check
+from ._remember import Remembered
 
 __all__ = [
     "Constant",
@@ -190,7 +191,9 @@ class Noise(Current):
         self.std = check.non_negative("Noise", "std", std, "nA")
 
     def sample(self, steps, dt, n, rng, owner="current"):
-        return rng.normal(self.mean, self.std, size=(len(steps), n))
+        # rng.normal(mean, std) is mean + std * a standard normal, to the bit: the standard normals
+        # are remembered, so that another mean or std reuses them
+        return self.mean + self.std * _remembered_draw("standard_normal", len(steps), n, rng)
 
     def describe(self):
         return _params(self, "mean", "std")
@@ -211,10 +214,25 @@ class UniformNoise(Current):
             raise ValueError(f"UniformNoise.high: must be >= low = {self.low!r} nA (got {self.high!r})")
 
     def sample(self, steps, dt, n, rng, owner="current"):
-        return rng.uniform(self.low, self.high, size=(len(steps), n))
+        # rng.uniform(low, high) is low + (high - low) * rng.random(), to the bit (see Noise.sample)
+        return self.low + (self.high - self.low) * _remembered_draw("random", len(steps), n, rng)
 
     def describe(self):
         return _params(self, "low", "high")
+
+
+#: Noise remembered by :class:`Noise` and :class:`UniformNoise` with the generator's state (see
+#: :mod:`snnlab._remember`): a slider panel runs the same noisy network again with another weight
+#: or current on every change, and drawing its noise was half of that. At most 4 Mi numbers (32 MB).
+REMEMBERED_NOISE = Remembered(entries=32, largest=1 << 20, total=4 << 20)
+
+
+def _remembered_draw(method: str, steps: int, n: int, rng) -> np.ndarray:
+    """``getattr(rng, method)((steps, n))``, remembered (read-only) where ``rng`` is a numpy
+    Generator (or the engine's lazy stand-in for one)."""
+    if not isinstance(getattr(rng, "bit_generator", None), np.random.BitGenerator):
+        return getattr(rng, method)((steps, n))
+    return REMEMBERED_NOISE.draw((method, steps, n), rng, lambda rng: (getattr(rng, method)((steps, n)),))[0]
 
 
 def _call(function, t: float, owner):

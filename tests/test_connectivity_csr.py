@@ -90,7 +90,7 @@ def test_sparse_rule_is_reproducible_from_the_seed_and_differs_between_seeds(spa
 @pytest.mark.parametrize(("rule", "params"), [("fixed_probability", {"p": 0.1}), ("fixed_indegree", {"k": 7}),
                                           ("fixed_outdegree", {"k": 5}), ("fixed_total_number", {"n_synapses": 300})])
 def test_a_remembered_rule_gives_the_same_synapses_and_leaves_the_generator_where_drawing_would(rule, params):
-    conn._remembered.clear()
+    conn.REMEMBERED.clear()
     drawn_rng = np.random.default_rng(7)
     indptr, post = conn._csr(rule, 60, 50, drawn_rng, **params)  # without the memory
     after = drawn_rng.random(3)
@@ -105,15 +105,11 @@ def test_a_remembered_rule_gives_the_same_synapses_and_leaves_the_generator_wher
     assert not np.array_equal(other, post) or other.size == 0  # another state: drawn again
 
 
-def test_the_memory_holds_a_few_small_rules_only():
-    conn._remembered.clear()
-    for seed in range(conn.REMEMBERED + 3):
+def test_the_memory_holds_a_few_small_rules_only(monkeypatch):
+    conn.REMEMBERED.clear()
+    for seed in range(conn.REMEMBERED.entries + 3):
         conn.csr("fixed_probability", 40, 40, np.random.default_rng(seed), p=0.2)
-    assert len(conn._remembered) == conn.REMEMBERED
-    big = conn.REMEMBERED_SYNAPSES
-    conn.REMEMBERED_SYNAPSES = 10
-    try:
-        _, post = conn.csr("fixed_probability", 40, 40, np.random.default_rng(99), p=0.2)
-        assert post.flags.writeable and len(conn._remembered) == conn.REMEMBERED  # too large: not kept
-    finally:
-        conn.REMEMBERED_SYNAPSES = big
+    assert len(conn.REMEMBERED) == conn.REMEMBERED.entries
+    monkeypatch.setattr(conn.REMEMBERED, "largest", 10)
+    _, post = conn.csr("fixed_probability", 40, 40, np.random.default_rng(99), p=0.2)
+    assert post.flags.writeable and len(conn.REMEMBERED) == conn.REMEMBERED.entries  # too large: not kept

@@ -193,3 +193,55 @@ def test_long_runs_evaluate_currents_in_chunks_with_the_same_values(monkeypatch)
     chunked = run()
     np.testing.assert_array_equal(whole.current("A"), chunked.current("A"))
     np.testing.assert_array_equal(whole.potential("A"), chunked.potential("A"))
+
+
+@pytest.mark.parametrize(("current", "draw"), [
+    (sl.Noise(0.3, 2.7), lambda rng, size: rng.normal(0.3, 2.7, size=size)),
+    (sl.UniformNoise(-0.5, 5.5), lambda rng, size: rng.uniform(-0.5, 5.5, size=size)),
+])
+def test_remembered_noise_is_numpys_own_draw_and_leaves_the_generator_where_it_would(current, draw):
+    from snnlab import inputs
+
+    inputs.REMEMBERED_NOISE.clear()
+    steps = np.arange(40, 340)
+    expected_rng = np.random.default_rng(11)
+    expected = draw(expected_rng, (steps.size, 6))
+    after = expected_rng.random(4)
+    for _ in range(2):  # drawn, then remembered
+        rng = np.random.default_rng(11)
+        got = current.sample(steps, 0.1, 6, rng)
+        np.testing.assert_array_equal(got, expected)  # to the bit
+        np.testing.assert_array_equal(rng.random(4), after)
+    assert len(inputs.REMEMBERED_NOISE) == 1
+    other = current.sample(steps, 0.1, 6, np.random.default_rng(12))  # another state: drawn again
+    assert not np.array_equal(other, expected) and len(inputs.REMEMBERED_NOISE) == 2
+
+
+def test_noise_of_another_std_reuses_the_remembered_draws():
+    from snnlab import inputs
+
+    inputs.REMEMBERED_NOISE.clear()
+    steps = np.arange(200)
+    small = sl.Noise(1.0, 0.5).sample(steps, 0.1, 3, np.random.default_rng(5))
+    large = sl.Noise(1.0, 2.0).sample(steps, 0.1, 3, np.random.default_rng(5))
+    np.testing.assert_allclose(large - 1.0, 4.0 * (small - 1.0))
+    assert len(inputs.REMEMBERED_NOISE) == 1
+
+
+def test_the_memory_of_draws_keeps_the_newest_within_its_bounds():
+    from snnlab._remember import Remembered
+
+    memory = Remembered(entries=3, largest=100, total=250)
+
+    def make(size):
+        return lambda rng: (rng.random(size),)
+
+    for seed in range(4):
+        memory.draw(("a", 80), np.random.default_rng(seed), make(80))
+    assert len(memory) == 3  # at most 3 entries, 240 numbers
+    memory.draw(("a", 95), np.random.default_rng(9), make(95))
+    assert len(memory) == 2  # 335 and 255 numbers are too many: the two oldest go
+    big = memory.draw(("a", 101), np.random.default_rng(9), make(101))[0]
+    assert big.flags.writeable and len(memory) == 2  # too large to keep
+    kept = memory.draw(("a", 95), np.random.default_rng(9), make(95))[0]
+    assert not kept.flags.writeable and len(memory) == 2  # remembered, not drawn again
