@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import ticker, transforms
+from matplotlib import lines, ticker, transforms
 
 from . import _checks as check
 from . import analysis
@@ -64,6 +65,28 @@ MAX_MATRIX_NEURONS = 5000
 #: Line styles that tell apart populations of the same kind.
 _LINESTYLES = ("-", "--", ":", "-.")
 _BOUNDARY = {"color": "0.6", "linewidth": 0.6, "zorder": 0.5}
+
+
+def hline(ax, y: float, **kwargs):
+    """``ax.axhline(y, **kwargs)`` (a line across the axes at height ``y``), for drawings that are
+    repeated: ``axhline`` first asks for the current limits, which makes the axes autoscale
+    there and then, and again after the next line; a panel's figure spent a seventh of its update
+    on that. This line asks the y axis to autoscale (lazily, as a plotted line does), so it
+    counts in the limits like any data."""
+    line = lines.Line2D([0.0, 1.0], [y, y], transform=ax.get_yaxis_transform(which="grid"), **kwargs)
+    ax.add_line(line)
+    line.get_path()._interpolation_steps = mpl.axis.GRIDLINE_INTERPOLATION_STEPS
+    ax._request_autoscale_view("y")
+    return line
+
+
+def vline(ax, x: float, **kwargs):
+    """``ax.axvline(x, **kwargs)`` the way :func:`hline` is ``axhline``."""
+    line = lines.Line2D([x, x], [0.0, 1.0], transform=ax.get_xaxis_transform(which="grid"), **kwargs)
+    ax.add_line(line)
+    line.get_path()._interpolation_steps = mpl.axis.GRIDLINE_INTERPOLATION_STEPS
+    ax._request_autoscale_view("x")
+    return line
 
 
 def kind_color(kind: str) -> str:
@@ -461,7 +484,7 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
                 color=kind_color(kind), rasterized=True, label=entry)
         centres.append(offset + (size - 1) / 2.0)
         if offset:
-            ax.axhline(offset - 0.5, **_BOUNDARY)
+            hline(ax, offset - 0.5, **_BOUNDARY)
         offset += size
     _population_names(ax, labels, centres, "y")
     ax.set_xlim(0.0, result.duration)
@@ -544,12 +567,12 @@ def plot_potentials(result: Result, label, neurons=None, ax=None, max_neurons: i
                 color=color, label=spike_label if times.size else "_nolegend_")
         if times.size:
             spike_label = "_nolegend_"
-    ax.axhline(model.threshold, color="black", linestyle="--", linewidth=1.0,
-               label=f"threshold ({model.threshold:g} mV)")
-    ax.axhline(model.u_rest, color="0.4", linestyle=":", linewidth=1.0, label=f"u_rest ({model.u_rest:g} mV)")
+    hline(ax, model.threshold, color="black", linestyle="--", linewidth=1.0,
+          label=f"threshold ({model.threshold:g} mV)")
+    hline(ax, model.u_rest, color="0.4", linestyle=":", linewidth=1.0, label=f"u_rest ({model.u_rest:g} mV)")
     if model.u_reset != model.u_rest:
-        ax.axhline(model.u_reset, color="0.4", linestyle="-.", linewidth=1.0,
-                   label=f"u_reset ({model.u_reset:g} mV)")
+        hline(ax, model.u_reset, color="0.4", linestyle="-.", linewidth=1.0,
+              label=f"u_reset ({model.u_reset:g} mV)")
     return _finish_traces(ax, result, label, "membrane potential (mV)", legend)
 
 
@@ -603,7 +626,7 @@ def plot_currents(result: Result, label, neurons=None, ax=None, max_neurons: int
     result = _result("plot_currents", result)
     ax, label, _, _ = _traces("plot_currents", result, label, neurons, max_neurons, ax, color, line, Result.current)
     rheobase = result.model(label).rheobase
-    ax.axhline(rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
+    hline(ax, rheobase, color="0.4", linestyle=":", linewidth=1.0, label=f"rheobase ({rheobase:g} nA)")
     return _finish_traces(ax, result, label, "input current (nA)", legend)
 
 
@@ -679,8 +702,8 @@ def plot_fi_curve(currents, rates, analytic=None, ax=None):
         lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 2 * analytic.rheobase)
         grid = np.linspace(lo, hi, 400)
         ax.plot(grid, analysis.lif_rate(grid, analytic), color=EXC_COLOR, linewidth=1.2, label="analytic (LIF)")
-        ax.axvline(analytic.rheobase, color="0.4", linestyle=":", linewidth=1.0,
-                   label=f"rheobase ({analytic.rheobase:g} nA)")
+        vline(ax, analytic.rheobase, color="0.4", linestyle=":", linewidth=1.0,
+              label=f"rheobase ({analytic.rheobase:g} nA)")
     elif analytic is not None:
         expected = np.asarray(analytic, dtype=float).ravel()
         if expected.shape != x.shape:
@@ -758,9 +781,9 @@ def plot_connectivity(result: Result, ax=None, pre=None, post=None):
                       interpolation="nearest", extent=(-0.5, n_pre - 0.5, -0.5, n_post - 0.5))
     ax.figure.colorbar(image, ax=ax, label="weight (mV)", pad=0.08)
     for edge in pre_bounds[1:-1]:
-        ax.axvline(edge - 0.5, **_BOUNDARY)
+        vline(ax, edge - 0.5, **_BOUNDARY)
     for edge in post_bounds[1:-1]:
-        ax.axhline(edge - 0.5, **_BOUNDARY)
+        hline(ax, edge - 0.5, **_BOUNDARY)
     _population_names(ax, pre_labels, [(a + b - 1) / 2 for a, b in itertools.pairwise(pre_bounds)], "x")
     _population_names(ax, post_labels, [(a + b - 1) / 2 for a, b in itertools.pairwise(post_bounds)], "y")
     ax.set_xlabel("presynaptic neuron (column)")

@@ -11,6 +11,7 @@ import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
@@ -470,3 +471,36 @@ def test_other_arguments_build_another_layout_and_axes_added_before_stay():
 
 def rows_of(fig, heights):
     return fig.subplots(len(heights), 1, height_ratios=heights + 1)
+
+
+def _pixels(fig) -> np.ndarray:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("later", [True, False])
+@pytest.mark.parametrize(("level", "orientation"), [(0.5, "h"), (7.0, "h"), (-3.0, "h"), (0.5, "v"), (12.0, "v")])
+def test_hline_and_vline_draw_what_axhline_and_axvline_draw(level, orientation, later):
+    """Inside the data, above or below it, with limits already computed before it and data
+    plotted after it or not: the same line, and the limits grow to it alike. (Between the data
+    and the margin they differ by design: hline counts as data, axhline does not.)"""
+    pictures, limits = [], []
+    for ours in (True, False):
+        fig = Figure(figsize=(3, 2), dpi=50)
+        ax = fig.add_subplot()
+        ax.plot([0.0, 5.0], [0.0, 1.0], color="red")
+        style = {"color": "black", "linestyle": "--", "linewidth": 1.0, "label": "level"}
+        ax.get_xlim(), ax.get_ylim()  # computed now: only a new request can move them
+        if orientation == "h":
+            line = pl.hline(ax, level, **style) if ours else ax.axhline(level, **style)
+        else:
+            line = pl.vline(ax, level, **style) if ours else ax.axvline(level, **style)
+        if later:  # the limits are computed again
+            ax.plot([1.0, 2.0], [0.2, 0.3], color="blue")
+        pictures.append(_pixels(fig))
+        limits.append((ax.get_xlim(), ax.get_ylim(), line.get_label(), line.get_transform() == (
+            ax.get_yaxis_transform("grid") if orientation == "h" else ax.get_xaxis_transform("grid"))))
+    assert limits[0] == limits[1]
+    assert limits[0][3], "the line is placed in axes coordinates across and data coordinates along"
+    assert np.array_equal(pictures[0], pictures[1])

@@ -50,6 +50,7 @@ from .. import analysis
 from ..connectivity import Uniform
 from ..network import Network
 from ..neurons import LIF
+from ..plotting import vline
 from ..results import Result
 
 __all__ = [
@@ -530,7 +531,7 @@ def draw_cv_histogram(result: Result, ax, start: float = 100.0) -> None:
         ax.hist(np.clip(cv, 0.0, 2.0), bins=bins, color=plotting.kind_color(result.kind(label)),
                 alpha=0.5 if filled else 1.0, histtype="stepfilled" if filled else "step", linewidth=1.5,
                 label=f"{label}: mean {cv.mean():.2f}" if cv.size else f"{label}: < 3 spikes")
-    ax.axvline(1.0, color="black", linestyle=":", linewidth=1.0, label="Poisson (CV = 1)")
+    vline(ax, 1.0, color="black", linestyle=":", linewidth=1.0, label="Poisson (CV = 1)")
     ax.set_xlim(0.0, 2.0)
     plotting.round_limits(ax, "y")  # counts: still while a slider changes them a little
     ax.set_xlabel("CV of ISIs (after the transient)")

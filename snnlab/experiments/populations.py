@@ -40,6 +40,7 @@ from ..connectivity import Uniform
 from ..inputs import Constant, Noise, UniformNoise
 from ..network import Network
 from ..neurons import LIF
+from ..plotting import hline, vline
 from ..results import Result
 from .population import report_degree
 
@@ -367,7 +368,7 @@ def draw_currents(axes, result: Result) -> None:
     ax_i.fill_between(index, 0.0, e2_high, color=E2_COLOR, alpha=0.35, linewidth=0,
                       label=f"E2: uniform in [0, {e2_high:g}) nA, redrawn every step")
     ax_i.plot(index, i_current, color=plotting.INH_COLOR, linewidth=1.5, label=f"I: {i_current[0]:g} nA")
-    ax_i.axhline(result.model("meant").rheobase, color="0.3", linestyle=":", linewidth=1.0, label="rheobase (1 nA)")
+    hline(ax_i, result.model("meant").rheobase, color="0.3", linestyle=":", linewidth=1.0, label="rheobase (1 nA)")
     ax_i.set_yscale("symlog", linthresh=1.0)
     ax_i.set_ylim(0.0, 3e4)
     ax_i.set_xlabel("neuron index i")
@@ -379,7 +380,7 @@ def draw_currents(axes, result: Result) -> None:
     ax_r.plot(index, result.firing_rate("meant"), color=E1_COLOR, linewidth=1.5, label="E1 as meant")
     ax_r.plot(index, result.firing_rate("E2"), color=E2_COLOR, marker=".", linestyle="none", label="E2")
     ax_r.plot(index, result.firing_rate("I"), color=plotting.INH_COLOR, linewidth=1.5, label="I")
-    ax_r.axhline(1000.0 / result.dt, color="0.3", linestyle=":", linewidth=1.0, label="one spike per step (1/dt)")
+    hline(ax_r, 1000.0 / result.dt, color="0.3", linestyle=":", linewidth=1.0, label="one spike per step (1/dt)")
     ax_r.set_yscale("symlog", linthresh=10.0)
     ax_r.set_ylim(0.0, 3e5)
     ax_r.set_xlabel("neuron index i")
@@ -472,8 +473,8 @@ def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_r
                  linewidth=1.0,
                  label="I")
     if outcome.decision_time is not None:
-        ax_rate.axvline(outcome.decision_time, color="black", linestyle=":", linewidth=1.2,
-                        label=f"{outcome.winner} wins at {outcome.decision_time:.0f} ms")
+        vline(ax_rate, outcome.decision_time, color="black", linestyle=":", linewidth=1.2,
+              label=f"{outcome.winner} wins at {outcome.decision_time:.0f} ms")
     ax_rate.set_xlim(0.0, result.duration)
     highest = max([float(np.max(line.get_ydata(), initial=0.0)) for line in ax_rate.get_lines()] + [10.0])
     ax_rate.set_ylim(0.0, 1.45 * highest)  # room for the legend above the traces
@@ -520,8 +521,8 @@ def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
     ax_frac.plot(wins.biases, wins.e2, color=E2_COLOR, marker="s", linestyle="--", linewidth=1.5, label="E2 wins")
     if np.any(wins.undecided > 0):
         ax_frac.plot(wins.biases, wins.undecided, color="0.5", marker=".", linestyle=":", label="undecided")
-    ax_frac.axvline(0.0, color="0.6", linewidth=0.8)
-    ax_frac.axhline(0.5, color="0.6", linewidth=0.8)
+    vline(ax_frac, 0.0, color="0.6", linewidth=0.8)
+    hline(ax_frac, 0.5, color="0.6", linewidth=0.8)
     ax_frac.set_ylim(-0.03, 1.03)
     ax_frac.set_xlabel("bias, input to E1 minus input to E2 (nA)")
     ax_frac.set_ylabel(f"fraction of {wins.n_seeds} seeds")
@@ -529,7 +530,7 @@ def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
     if ax_time is not None:
         ax_time.plot(wins.biases, wins.decision_time, color="black", marker="o", linewidth=1.2,
                      label="median over decided seeds")
-        ax_time.axvline(0.0, color="0.6", linewidth=0.8)
+        vline(ax_time, 0.0, color="0.6", linewidth=0.8)
         ax_time.set_ylim(bottom=0.0)
         ax_time.set_xlabel("bias (nA)")
         ax_time.set_ylabel("decision time (ms)")

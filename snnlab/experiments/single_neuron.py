@@ -40,7 +40,7 @@ from ..analysis import fi_curve, lif_rate
 from ..inputs import Constant, Current, Noise, Sine, Step
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import plot_currents, plot_fi_curve, plot_potentials, reuse_layout, round_limits
+from ..plotting import hline, plot_currents, plot_fi_curve, plot_potentials, reuse_layout, round_limits, vline
 from ..results import Result
 
 __all__ = [
@@ -381,8 +381,8 @@ def draw_methods(comparison: MethodComparison, ax, until: float | None = None):
         run = getattr(comparison, method)
         # the samples u(t_k), joined by straight lines (the membrane between samples is not known)
         ax.plot(run.time, run.potential(_NEURON)[:, 0], marker=marker, markersize=2.5, **METHOD_STYLE[method])
-    ax.axhline(comparison.model.threshold, color="0.3", linestyle=":", linewidth=1.0,
-               label=f"threshold ({comparison.model.threshold:g} mV)")
+    hline(ax, comparison.model.threshold, color="0.3", linestyle=":", linewidth=1.0,
+          label=f"threshold ({comparison.model.threshold:g} mV)")
     ax.set_xlim(0.0, until if until is not None else comparison.exact.duration)
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("membrane potential (mV)")
@@ -509,7 +509,7 @@ def draw_potential_errors(errors: dict, ax, dt: float | None = None):
         ax.plot(errors["dt"], euler[-1] * errors["dt"] / errors["dt"][-1], color="0.5", linestyle=":",
                 linewidth=1.0, label="proportional to dt")
     if dt is not None:
-        ax.axvline(dt, color="0.3", linewidth=0.8, linestyle="--", label=f"dt in use ({dt:g} ms)")
+        vline(ax, dt, color="0.3", linewidth=0.8, linestyle="--", label=f"dt in use ({dt:g} ms)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(bottom=floor / 2)

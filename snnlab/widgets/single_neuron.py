@@ -16,7 +16,7 @@ import numpy as np
 
 from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
-from ..plotting import reuse_layout, round_limits
+from ..plotting import reuse_layout, round_limits, vline
 from ..results import Result
 from ._panel import FIGURE_WIDTH, Panel, dropdown, fixed_grid, seed_control, slider
 
@@ -50,7 +50,7 @@ def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_valu
     top_current = max(3.0 * model.rheobase, abs(amplitude) * 1.3, 1.0)
     currents = np.linspace(0.0, top_current, 300)
     ax.plot(currents, lif_rate(currents, model), color="black", linewidth=1.2, label="analytic F–I curve")
-    ax.axvline(model.rheobase, color="0.4", linestyle=":", linewidth=1.0, label="rheobase")
+    vline(ax, model.rheobase, color="0.4", linestyle=":", linewidth=1.0, label="rheobase")
     mean_current = float(np.mean(result.current(_NEURON)))
     ax.plot([mean_current], [float(result.firing_rate(_NEURON)[0])], marker="o", markersize=8, linestyle="none",
             color="tab:green", label="this run, at its mean current")
