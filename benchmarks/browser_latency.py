@@ -76,8 +76,24 @@ def loads(page, i: int) -> list:
     return page.evaluate(f"window.__snn[{i}].loads")
 
 
+#: Resolves when panel i has more than ``count`` figure loads: on a load event, without polling (a
+#: ``wait_for_function`` polls on every animation frame, and those frames cost the renderer a
+#: core's worth of work that a student's browser does not do, slowing the kernel it shares the
+#: machine with).
+WAIT = """([i, count, timeout]) => new Promise((resolve, reject) => {
+  const rec = window.__snn[i];
+  if (rec.loads.length > count) { resolve(); return; }
+  const img = document.querySelectorAll('.snnlab-panel')[i].querySelector('img.snnlab-figure');
+  const timer = setTimeout(() => reject(new Error('no new figure within ' + timeout + ' ms')), timeout);
+  const done = () => {
+    if (rec.loads.length > count) { clearTimeout(timer); img.removeEventListener('load', done); resolve(); }
+  };
+  img.addEventListener('load', done);
+})"""
+
+
 def wait_for_load(page, i: int, count: int, timeout: float = 60_000) -> None:
-    page.wait_for_function(f"window.__snn[{i}].loads.length > {count}", timeout=timeout)
+    page.evaluate(WAIT, [i, count, timeout])
 
 
 def settle(page, i: int, quiet_ms: float = 600.0) -> None:
