@@ -67,6 +67,19 @@ _LINESTYLES = ("-", "--", ":", "-.")
 _BOUNDARY = {"color": "0.6", "linewidth": 0.6, "zorder": 0.5}
 
 
+def set_limits(ax, axis: str, limits, auto: bool | None = False) -> None:
+    """``ax.set_xlim(limits, auto=auto)`` (``axis="x"``) or ``set_ylim``, unless the axis has these
+    limits and this autoscaling already. Setting limits tells the axes that share the axis, and
+    makes them all draw again; a panel's drawing sets the same time axis from several places
+    (four axes share it in notebook 01's figure), a sixth of its update."""
+    if auto is not None and auto != (ax.get_autoscalex_on() if axis == "x" else ax.get_autoscaley_on()):
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(limits, auto=auto)
+        return
+    current = (ax.viewLim.intervalx if axis == "x" else ax.viewLim.intervaly).tolist()
+    if current != [float(limits[0]), float(limits[1])]:
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(limits, auto=auto)
+
+
 def hline(ax, y: float, **kwargs):
     """``ax.axhline(y, **kwargs)`` (a line across the axes at height ``y``), for drawings that are
     repeated: ``axhline`` first asks for the current limits, which makes the axes autoscale
@@ -304,8 +317,8 @@ class _AxesState:
         ax.set_prop_cycle(None)
         ax.relim()
         xlim, autox, ylim, autoy = self.limits
-        ax.set_xlim(xlim, auto=autox)
-        ax.set_ylim(ylim, auto=autoy)
+        set_limits(ax, "x", xlim, auto=autox)
+        set_limits(ax, "y", ylim, auto=autoy)
 
 
 def _tickers(axis) -> tuple:
@@ -487,8 +500,8 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
             hline(ax, offset - 0.5, **_BOUNDARY)
         offset += size
     _population_names(ax, labels, centres, "y")
-    ax.set_xlim(0.0, result.duration)
-    ax.set_ylim(-0.5, total - 0.5)
+    set_limits(ax, "x", (0.0, result.duration))
+    set_limits(ax, "y", (-0.5, total - 0.5))
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("neuron")
     ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
@@ -591,7 +604,7 @@ def _traces(owner, result, label, neurons, max_neurons, ax, color, line, values)
 
 
 def _finish_traces(ax, result, label, ylabel, legend):
-    ax.set_xlim(0.0, result.duration)
+    set_limits(ax, "x", (0.0, result.duration))
     ax.set_xlabel("time (ms)")
     ax.set_ylabel(ylabel)
     ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
@@ -664,7 +677,7 @@ def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: 
     for label in labels:
         t, rate = analysis.population_rate(result, label, bin=bin, smooth=smooth)
         ax.plot(t, rate, linewidth=1.2, label=f"{label} ({result.kind(label)})", **styles[label])
-    ax.set_xlim(0.0, result.duration)
+    set_limits(ax, "x", (0.0, result.duration))
     ax.set_ylim(bottom=0.0)
     round_limits(ax, "y")
     ax.set_xlabel("time (ms)")

@@ -504,3 +504,23 @@ def test_hline_and_vline_draw_what_axhline_and_axvline_draw(level, orientation, 
     assert limits[0] == limits[1]
     assert limits[0][3], "the line is placed in axes coordinates across and data coordinates along"
     assert np.array_equal(pictures[0], pictures[1])
+
+
+def test_set_limits_sets_shared_limits_once_and_only_when_they_change():
+    fig = Figure()
+    top = fig.add_subplot(2, 1, 1)
+    bottom = fig.add_subplot(2, 1, 2, sharex=top)
+    top.plot([0.0, 3.0], [0.0, 1.0])
+    pl.set_limits(top, "x", (0.0, 10.0))
+    assert bottom.get_xlim() == (0.0, 10.0) and not top.get_autoscalex_on() and not bottom.get_autoscalex_on()
+    changes = []
+    bottom.callbacks.connect("xlim_changed", lambda ax: changes.append(tuple(map(float, ax.get_xlim()))))
+    pl.set_limits(bottom, "x", (0.0, 10.0))  # already so: nothing to tell
+    pl.set_limits(top, "x", [0, 10])
+    assert changes == []
+    pl.set_limits(top, "x", (0.0, 12.0))
+    assert changes == [(0.0, 12.0)]
+    pl.set_limits(top, "x", (0.0, 12.0), auto=True)  # the same limits, but autoscaling again
+    assert top.get_autoscalex_on() and len(changes) == 2
+    pl.set_limits(top, "y", (-1.0, 2.0))
+    assert top.get_ylim() == (-1.0, 2.0) and not top.get_autoscaley_on()
