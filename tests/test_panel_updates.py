@@ -7,9 +7,11 @@ import time
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.legend import Legend
 from test_widgets import assert_same_picture
 
 import snnlab as sl
+from snnlab.plotting import reuse_layout
 from snnlab.widgets import Panel, all_panels, slider, sweep_values
 from snnlab.widgets._render import CachingRendererAgg, PanelCanvas
 
@@ -159,3 +161,54 @@ def test_a_small_step_keeps_the_axes_and_reuses_their_pixels():
     assert canvas.static_draws == static  # three updates, no drawing of ticks and labels
     panel.update(amplitude=6.0)  # the current's axis grows: its ticks are drawn again
     assert canvas.static_draws == static + 1
+
+
+def one_axes(fig):
+    return fig.add_subplot()
+
+
+def legends_panel() -> Panel:
+    """A trace whose amplitude follows the slider, under fixed limits: a legend above the axes
+    (steady), one over the data, and one above that says the amplitude."""
+
+    def plot(result, fig, amplitude, **_values):
+        ax = reuse_layout(fig, one_axes)
+        line, = ax.plot(np.linspace(0.0, 1.0, 50), amplitude * np.sin(np.linspace(0.0, 6.0, 50)), color="red")
+        ax.set_xlim(0.0, 1.0)
+        ax.set_ylim(-3.0, 3.0)
+        ax.legend([line], ["trace"], loc="lower left", bbox_to_anchor=(0.0, 1.01), frameon=False)
+        ax.add_artist(ax.get_legend())
+        ax.legend([line], ["over the data"], loc="upper right")
+        fig.legend([line], [f"amplitude {amplitude:.1f}"], loc="upper right", frameon=False)
+
+    controls = {"amplitude": slider("amplitude", "amplitude", 1.0, 0.0, 2.0, 0.1)}
+    return Panel(controls, lambda amplitude: amplitude, plot, figsize=(4.0, 3.0))
+
+
+def counting(draw, name, drawn):
+    """``draw``, noting ``name`` in ``drawn`` on every call."""
+
+    def wrapper(renderer):
+        drawn.append(name)
+        return draw(renderer)
+
+    return wrapper
+
+
+def test_a_steady_legend_outside_every_axes_is_drawn_with_the_static_layer_only():
+    panel = legends_panel()
+    canvas = panel.figure.canvas
+    for amplitude in (1.0, 1.0, 1.1):  # the second drawing knows which legends stand aside; the
+        panel.update(amplitude=amplitude)  # third, which change (the static layer is drawn each time)
+    static = canvas.static_draws
+    for amplitude in (1.2, 1.1, 1.2):
+        panel.compute(amplitude=amplitude)
+        ax = panel.figure.axes[0]
+        above, over = next(a for a in ax.artists if isinstance(a, Legend)), ax.get_legend()
+        drawn = []
+        for name, legend in (("above", above), ("over", over), ("says the value", panel.figure.legends[0])):
+            legend.draw = counting(legend.draw, name, drawn)
+        panel.png()
+        assert drawn == ["over", "says the value"], drawn
+        assert np.array_equal(np.asarray(canvas.buffer_rgba()), plain_pixels(panel.figure))
+    assert canvas.static_draws == static, "a legend that changes drew the static layer again"

@@ -24,9 +24,11 @@ formatters (their settings), tick settings, and the texts and style of its axis 
 legends, the figure's own legends and texts): on every draw the static layer's pixels are put
 back, if its key is unchanged, and the data layer is drawn over them in the order a full
 drawing would use (by zorder; the axes' frames belong to this layer, so that they cover a line
-along them as in a full drawing). A figure legend that stands beside every axes joins the
-static layer (with its texts and handles in the key) once a drawing has shown it overlaps
-none: a legend costs as much to lay out and draw as all of a panel's data. A change of any
+along them as in a full drawing). A legend (the figure's, or an axes' placed outside it) that
+stands beside every axes joins the static layer (with its texts and handles in the key) once a
+drawing has shown it overlaps none, and while it stays the same from one drawing to the next:
+a legend costs as much to lay out and draw as all of a panel's data, but one that says a
+slider's value would draw the static layer again on every step. A change of any
 part of the key (new limits, another label) draws the static layer again. The picture is a
 full drawing's, pixel for pixel, except where data drawn after the ticks touch them
 (``tests/test_panel_updates.py`` compares the two for every panel and control).
@@ -43,6 +45,7 @@ from collections import OrderedDict
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
+from matplotlib.legend import Legend
 
 try:  # the glyph interface of matplotlib >= 3.10
     from matplotlib.ft2font import RenderMode
@@ -171,7 +174,8 @@ class PanelCanvas(FigureCanvasAgg):
     def __init__(self, figure=None):
         super().__init__(figure)
         self._layers = OrderedDict()  # static key -> pixels, most recent last
-        self._aside = {}  # legend key -> whether that figure legend overlaps no axes
+        self._aside = {}  # legend key -> whether that legend overlaps no axes
+        self._shown = set()  # keys of the legends of the last drawing
         self.static_draws = 0
         self.layer_draws = 0
 
@@ -190,8 +194,14 @@ class PanelCanvas(FigureCanvasAgg):
         if key is None:
             return super().draw()
         renderer = self.get_renderer()
-        legends = {id(legend): (legend, _legend_key(legend)) for legend in fig.legends if legend.get_visible()}
-        aside = [legend for legend, lkey in legends.values() if self._aside.get(lkey)]
+        found = [*fig.legends, *(legend for ax in fig.axes if ax.get_visible()
+                                 for legend in (ax.get_legend(), *ax.artists) if isinstance(legend, Legend))]
+        legends = {id(legend): (legend, _legend_key(legend)) for legend in found
+                   if legend.get_visible()}
+        # beside every axes, and unchanged since the last drawing (a legend that says a slider's
+        # value changes with every step: kept as pixels, it would draw the static layer every time)
+        aside = [legend for legend, lkey in legends.values() if self._aside.get(lkey) and lkey in self._shown]
+        self._shown = {lkey for _, lkey in legends.values()}
         key += tuple(legends[id(legend)][1] for legend in aside)
         layers = data_layer(fig, static=aside)
         background = self._layers.get(key)
@@ -249,7 +259,7 @@ def data_layer(fig, static=()) -> list:
     for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):
         if not ax.get_visible():
             continue
-        parts = {id(part) for part in _static_parts(ax)}
+        parts = {id(part) for part in _static_parts(ax)} | {id(a) for a in static}
         if not ax.axison:  # a full drawing leaves the frame out too
             parts.update(id(spine) for spine in ax.spines.values())
         mine = [a for a in ax.get_children() if id(a) not in parts and a.get_visible()]
