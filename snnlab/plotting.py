@@ -33,7 +33,9 @@ import itertools
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import lines, ticker, transforms
+from matplotlib import collections as mcollections
+from matplotlib import legend as mlegend
+from matplotlib import lines, offsetbox, patches, ticker, transforms
 
 from . import _checks as check
 from . import analysis
@@ -44,6 +46,8 @@ __all__ = [
     "EXC_COLOR",
     "INH_COLOR",
     "MAX_MATRIX_NEURONS",
+    "add_legend",
+    "hline",
     "kind_color",
     "plot_connectivity",
     "plot_currents",
@@ -54,6 +58,8 @@ __all__ = [
     "plot_raster",
     "reuse_layout",
     "round_limits",
+    "set_limits",
+    "vline",
 ]
 
 #: Colour of excitatory neurons, spikes and weights.
@@ -65,6 +71,94 @@ MAX_MATRIX_NEURONS = 5000
 #: Line styles that tell apart populations of the same kind.
 _LINESTYLES = ("-", "--", ":", "-.")
 _BOUNDARY = {"color": "0.6", "linewidth": 0.6, "zorder": 0.5}
+
+
+#: What of an artist decides its look in a legend entry (lines, patches, collections).
+STYLE = ("get_color", "get_facecolor", "get_edgecolor", "get_linestyle", "get_linewidth", "get_marker",
+         "get_markersize", "get_markerfacecolor", "get_markeredgecolor", "get_markeredgewidth", "get_alpha",
+         "get_hatch", "get_sizes", "get_drawstyle", "get_dashes", "get_visible", "get_fillstyle")
+#: Legends :func:`add_legend` remembers per axes or figure.
+LEGENDS = 8
+
+
+def style_key(artist) -> tuple:
+    """What decides how ``artist`` looks as a legend entry: its type and style (and its marker's
+    shape, for a scatter's collection)."""
+    key = (type(artist), *(repr(getattr(artist, name)()) for name in STYLE if hasattr(artist, name)))
+    if isinstance(artist, mcollections.PathCollection):
+        key += tuple(path.vertices.tobytes() for path in artist.get_paths()[:1])
+    return key
+
+
+def add_legend(target, *args, **kwargs):
+    """``target.legend(*args, **kwargs)`` (an Axes' or a Figure's), reusing the legend of an
+    earlier drawing with the same entries, styles and arguments.
+
+    A slider panel draws the same legends again on every update, and a legend is costly: built
+    from its entries, then laid out (every row and column measured and packed) on every draw,
+    as much as all of a panel's data. The legend :func:`reuse_layout` took away is put back
+    instead of building another, and its layout is computed once per renderer and content
+    (:func:`_frozen_layout`). Entries of other types than lines, patches and collections
+    (containers, custom handlers) get a new legend each time."""
+    axes = [target] if hasattr(target, "get_legend") else target.axes
+    handles, labels, extra = mlegend._parse_legend_args(axes, *args, **kwargs)
+    if not all(isinstance(h, (lines.Line2D, patches.Patch, mcollections.Collection)) for h in handles):
+        return target.legend(handles, labels, **extra)
+    key = (tuple(labels), tuple(style_key(h) for h in handles), repr(sorted(extra.items())))
+    kept = target.__dict__.setdefault("_snnlab_legends", {})
+    old = kept.pop(key, None)
+    if old is not None and old.axes is None and old.get_figure(root=False) is None:  # taken away, not shown
+        if hasattr(target, "get_legend"):  # as Axes.legend attaches a new one
+            target.legend_ = old
+            old._remove_method = target._remove_legend
+            old.axes = target
+        else:  # as Figure.legend does
+            target.legends.append(old)
+            old._remove_method = target.legends.remove
+        old.set_figure(target.get_figure(root=False) if hasattr(target, "get_legend") else target)
+        old.stale = True
+        made = old
+    else:
+        made = target.legend(handles, labels, **extra)
+        _frozen_layout(made)
+    kept[key] = made
+    while len(kept) > LEGENDS:
+        del kept[next(iter(kept))]
+    return made
+
+
+def _frozen_layout(legend) -> None:
+    """Remember the layout of ``legend``'s rows and columns (its packers' boxes and offsets) per
+    renderer, texts and sizes, instead of computing it on each of the three times a draw asks
+    for it. Left as it is where matplotlib's packers have no such method."""
+    boxes, todo = [], [getattr(legend, "_legend_box", None)]
+    while todo:
+        box = todo.pop()
+        if isinstance(box, (offsetbox.HPacker, offsetbox.VPacker)):
+            boxes.append(box)
+            todo.extend(box.get_children())
+    if not boxes or not all("_get_bbox_and_child_offsets" in type(b).__dict__ for b in boxes):
+        return
+    for box in boxes:
+        box._get_bbox_and_child_offsets = _remembering(box._get_bbox_and_child_offsets, legend)
+
+
+def _remembering(compute, legend):
+    memory = {}
+
+    def layout(renderer):
+        key = (id(renderer), renderer.width, renderer.height, renderer.dpi,
+               tuple((t.get_text(), t.get_fontsize(), t.get_visible()) for t in legend.texts),
+               legend.get_title().get_text(), legend.get_title().get_visible())
+        hit = memory.get(key)
+        if hit is None:
+            memory.clear()
+            bbox, offsets = hit = memory[key] = compute(renderer)
+        else:
+            bbox, offsets = hit
+        return transforms.Bbox(bbox.get_points().copy()), list(offsets)
+
+    return layout
 
 
 def set_limits(ax, axis: str, limits, auto: bool | None = False) -> None:
@@ -506,7 +600,7 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
     ax.set_ylabel("neuron")
     ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     if legend:  # above the axes: a dense raster leaves no free corner inside
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small",
+        add_legend(ax, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small",
                   markerscale=2 if marker == "." else 1)
     return ax
 
@@ -609,7 +703,7 @@ def _finish_traces(ax, result, label, ylabel, legend):
     ax.set_ylabel(ylabel)
     ax.set_title(f"population {label!r} ({result.kind(label)})", fontsize="medium")
     if legend:
-        ax.legend(loc="best", fontsize="small")
+        add_legend(ax, loc="best", fontsize="small")
     return ax
 
 
@@ -683,7 +777,7 @@ def plot_population_rate(result: Result, labels=None, bin: float = 1.0, smooth: 
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("population rate (Hz)")
     if legend:
-        ax.legend(loc="best", fontsize="small")
+        add_legend(ax, loc="best", fontsize="small")
     return ax
 
 
@@ -728,7 +822,7 @@ def plot_fi_curve(currents, rates, analytic=None, ax=None):
     ax.set_xlabel("input current (nA)")
     ax.set_ylabel("firing rate (Hz)")
     ax.set_ylim(bottom=0.0)
-    ax.legend(loc="best", fontsize="small")
+    add_legend(ax, loc="best", fontsize="small")
     return ax
 
 
@@ -860,5 +954,5 @@ def plot_degree_histogram(result: Result, ax=None, which: str = "out", pre=None,
     round_limits(ax, "y")  # counts: still while a slider changes them a little
     ax.set_xlabel(f"{label} (synapses per neuron)")
     ax.set_ylabel("number of neurons")
-    ax.legend(loc="best", fontsize="small")
+    add_legend(ax, loc="best", fontsize="small")
     return ax

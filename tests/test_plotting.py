@@ -524,3 +524,68 @@ def test_set_limits_sets_shared_limits_once_and_only_when_they_change():
     assert top.get_autoscalex_on() and len(changes) == 2
     pl.set_limits(top, "y", (-1.0, 2.0))
     assert top.get_ylim() == (-1.0, 2.0) and not top.get_autoscaley_on()
+
+
+def _legend_figure(fig, label="rate", color="red", loc="upper right", bars=False):
+    ax = pl.reuse_layout(fig, _one_subplot)
+    ax.plot([0.0, 1.0, 2.0], [0.0, 2.0, 1.0], color=color, label=label)
+    ax.plot([0.0, 2.0], [1.5, 1.5], color="blue", linestyle="--", label="level")
+    if bars:
+        ax.bar([0.5, 1.5], [1.0, 0.5], label="bars")
+    return ax, pl.add_legend(ax, loc=loc, fontsize="small")
+
+
+def _one_subplot(fig):
+    return fig.add_subplot()
+
+
+def test_add_legend_puts_back_the_same_legend_for_the_same_entries_and_draws_what_a_new_one_draws():
+    fig = Figure(figsize=(3, 2), dpi=60)
+    _, first = _legend_figure(fig)
+    _pixels(fig)
+    ax, again = _legend_figure(fig)  # the layout put back, the same entries: the same legend
+    assert again is first and ax.get_legend() is first and first.axes is ax
+    fresh = Figure(figsize=(3, 2), dpi=60)
+    _legend_figure(fresh)
+    assert np.array_equal(_pixels(fig), _pixels(fresh))
+    for changes in ({"label": "other"}, {"color": "green"}, {"loc": "lower left"}):
+        _, other = _legend_figure(fig, **changes)
+        assert other is not first, changes
+        fresh = Figure(figsize=(3, 2), dpi=60)
+        _legend_figure(fresh, **changes)
+        assert np.array_equal(_pixels(fig), _pixels(fresh)), changes
+    _, back = _legend_figure(fig)
+    assert back is first  # remembered while other legends were shown
+
+
+def test_add_legend_builds_a_new_legend_for_entries_it_cannot_compare():
+    fig = Figure(figsize=(3, 2), dpi=60)
+    _, first = _legend_figure(fig, bars=True)
+    _, again = _legend_figure(fig, bars=True)
+    assert again is not first and len(again.get_texts()) == 3
+
+
+def test_a_legend_whose_text_changes_after_it_is_made_is_laid_out_again():
+    fig = Figure(figsize=(3, 2), dpi=60)
+    _, legend = _legend_figure(fig)
+    canvas = FigureCanvasAgg(fig)  # one renderer for both drawings
+    canvas.draw()
+    legend.get_texts()[0].set_text("a much longer label than before")
+    canvas.draw()
+    changed = np.asarray(canvas.buffer_rgba()).copy()
+    fresh = Figure(figsize=(3, 2), dpi=60)
+    _legend_figure(fresh, label="a much longer label than before")
+    assert np.array_equal(changed, _pixels(fresh))
+
+
+def test_add_legend_on_a_figure_reuses_the_figure_legend():
+    fig = Figure(figsize=(3, 2), dpi=60)
+
+    def draw():
+        ax = pl.reuse_layout(fig, _one_subplot)
+        ax.plot([0.0, 1.0], [0.0, 1.0], color="red", label="A")
+        return pl.add_legend(fig, loc="upper left", frameon=False)
+
+    first = draw()
+    second = draw()
+    assert second is first and fig.legends == [first]

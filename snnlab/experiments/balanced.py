@@ -50,7 +50,7 @@ from .. import analysis
 from ..connectivity import Uniform
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import vline
+from ..plotting import add_legend, vline
 from ..results import Result
 
 __all__ = [
@@ -504,7 +504,7 @@ def draw_state(result: Result, ax_raster, ax_rate, state: BrunelState | None = N
     highest = max([float(np.max(y, initial=0.0)) for y in visible] + [1.0])
     ax_rate.set_ylim(0.0, 1.3 * highest)  # room for the legend above the traces
     plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
-    ax_rate.legend(loc="upper right", ncol=2, fontsize="small", framealpha=0.9)
+    add_legend(ax_rate, loc="upper right", ncol=2, fontsize="small", framealpha=0.9)
     shown = f"first {RASTER_NEURONS['E']} of {result.size('E')} E, {RASTER_NEURONS['I']} of {result.size('I')} I"
     title = shown if state is None else (f"{state.label}: {state.rate:.0f} Hz, CV {state.cv:.2f}, "
                                          f"modulation {state.modulation:.2f} ({shown})")
@@ -536,7 +536,7 @@ def draw_cv_histogram(result: Result, ax, start: float = 100.0) -> None:
     plotting.round_limits(ax, "y")  # counts: still while a slider changes them a little
     ax.set_xlabel("CV of ISIs (after the transient)")
     ax.set_ylabel("number of neurons")
-    ax.legend(loc="upper right", fontsize="small")
+    add_legend(ax, loc="upper right", fontsize="small")
 
 
 def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
@@ -563,7 +563,7 @@ def draw_state_map(smap: StateMap, ax, point: tuple | None = None) -> None:
     ax.set_ylabel("external rate ν_ext / ν_thr")
     present = [s for s in STATES if np.any(smap.labels == s)]
     handles = [Patch(color=STATE_COLORS[s], label=f"{s}: {STATE_NAMES[s]}") for s in present]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
+    add_legend(ax, handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
     ax.set_title(f"N_E = {smap.n_exc}, {smap.duration:g} ms (measured after {smap.start:g} ms)", fontsize="medium")
 
 

@@ -37,6 +37,7 @@ from ..inputs import Constant, Sine
 from ..network import Network
 from ..neurons import LIF
 from ..plotting import (
+    add_legend,
     plot_connectivity,
     plot_degree_histogram,
     plot_population_rate,
@@ -229,7 +230,7 @@ def draw_clamp_comparison(runs: dict, axes, neuron: tuple[str, int] | None = Non
     ax.plot(times, np.full(times.size, real.model(label).threshold), marker="|", markersize=10, linestyle="none",
             color="0.35", label="spike, clamped" if times.size else "_nolegend_")
     ax.set_title(f"neuron {index} of {label!r} ({real.kind(label)})", fontsize="medium")
-    ax.legend(loc="lower right", fontsize="small", ncol=2)
+    add_legend(ax, loc="lower right", fontsize="small", ncol=2)
     return axes
 
 

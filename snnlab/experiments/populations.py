@@ -40,7 +40,7 @@ from ..connectivity import Uniform
 from ..inputs import Constant, Noise, UniformNoise
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import hline, vline
+from ..plotting import add_legend, hline, vline
 from ..results import Result
 from .population import report_degree
 
@@ -374,7 +374,7 @@ def draw_currents(axes, result: Result) -> None:
     ax_i.set_xlabel("neuron index i")
     ax_i.set_ylabel("input current (nA)")
     ax_i.set_title("the report's inputs", fontsize="medium")
-    ax_i.legend(loc="upper center", ncol=2, fontsize="small", framealpha=0.95)
+    add_legend(ax_i, loc="upper center", ncol=2, fontsize="small", framealpha=0.95)
     ax_r.plot(index, result.firing_rate("written"), color=E1_COLOR, linestyle="--", linewidth=1.5,
               label="E1 as written")
     ax_r.plot(index, result.firing_rate("meant"), color=E1_COLOR, linewidth=1.5, label="E1 as meant")
@@ -386,7 +386,7 @@ def draw_currents(axes, result: Result) -> None:
     ax_r.set_xlabel("neuron index i")
     ax_r.set_ylabel("firing rate (Hz)")
     ax_r.set_title("alone (no synapses), real LIF", fontsize="medium")
-    ax_r.legend(loc="upper center", ncol=3, fontsize="small", framealpha=0.95)
+    add_legend(ax_r, loc="upper center", ncol=3, fontsize="small", framealpha=0.95)
 
 
 def _recolor_rates(ax) -> None:
@@ -395,7 +395,7 @@ def _recolor_rates(ax) -> None:
         label = line.get_label().split(" ")[0]
         if label in POP_COLORS:
             line.set_color(POP_COLORS[label])
-    ax.legend(loc="upper right", fontsize="small")
+    add_legend(ax, loc="upper right", fontsize="small")
 
 
 def draw_three_populations(result: Result, ax_raster, ax_rate) -> None:
@@ -412,7 +412,7 @@ def draw_three_populations(result: Result, ax_raster, ax_rate) -> None:
         ax_raster.plot(events, np.full(events.size, -8.0 - 12.0 * i), marker="|", linestyle="none", markersize=7,
                        markeredgewidth=1.2, color=POP_COLORS[label], label=f"{label} event (each {every} spikes)")
     if couplings:
-        ax_raster.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small")
+        add_legend(ax_raster, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small")
     ax_raster.set_ylim(-28.0, result.n - 0.5)
     ax_raster.set_yticks([t for t in ax_raster.get_yticks() if 0 <= t < result.n])
     plotting.plot_population_rate(result, bin=1.0, ax=ax_rate, legend=False)
@@ -481,7 +481,7 @@ def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_r
     plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
     ax_rate.set_xlabel("time (ms)")
     ax_rate.set_ylabel(f"rate, last {outcome.window:g} ms (Hz)")
-    ax_rate.legend(loc="upper left", fontsize="small", ncol=4)
+    add_legend(ax_rate, loc="upper left", fontsize="small", ncol=4)
 
 
 def draw_trajectory(outcome: analysis.Decision, ax) -> None:
@@ -512,7 +512,7 @@ def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     ax.set_xlabel(f"E1 rate, last {outcome.window:g} ms (Hz)")
     ax.set_ylabel(f"E2 rate, last {outcome.window:g} ms (Hz)")
     # above the axes: every corner inside is a region's name or where a trajectory may run
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="small", frameon=False)
+    add_legend(ax, loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="small", frameon=False)
 
 
 def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
@@ -526,7 +526,7 @@ def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
     ax_frac.set_ylim(-0.03, 1.03)
     ax_frac.set_xlabel("bias, input to E1 minus input to E2 (nA)")
     ax_frac.set_ylabel(f"fraction of {wins.n_seeds} seeds")
-    ax_frac.legend(loc="center right", fontsize="small")
+    add_legend(ax_frac, loc="center right", fontsize="small")
     if ax_time is not None:
         ax_time.plot(wins.biases, wins.decision_time, color="black", marker="o", linewidth=1.2,
                      label="median over decided seeds")
@@ -534,7 +534,7 @@ def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:
         ax_time.set_ylim(bottom=0.0)
         ax_time.set_xlabel("bias (nA)")
         ax_time.set_ylabel("decision time (ms)")
-        ax_time.legend(loc="upper right", fontsize="small")
+        add_legend(ax_time, loc="upper right", fontsize="small")
 
 
 # -- the notebook's main figures ------------------------------------------------------------------------

@@ -40,7 +40,16 @@ from ..analysis import fi_curve, lif_rate
 from ..inputs import Constant, Current, Noise, Sine, Step
 from ..network import Network
 from ..neurons import LIF
-from ..plotting import hline, plot_currents, plot_fi_curve, plot_potentials, reuse_layout, round_limits, vline
+from ..plotting import (
+    add_legend,
+    hline,
+    plot_currents,
+    plot_fi_curve,
+    plot_potentials,
+    reuse_layout,
+    round_limits,
+    vline,
+)
 from ..results import Result
 
 __all__ = [
@@ -387,7 +396,7 @@ def draw_methods(comparison: MethodComparison, ax, until: float | None = None):
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("membrane potential (mV)")
     ax.set_title(f"constant {comparison.current:g} nA, dt = {comparison.exact.dt:g} ms", fontsize="medium")
-    ax.legend(loc="lower right", fontsize="small", framealpha=0.95)
+    add_legend(ax, loc="lower right", fontsize="small", framealpha=0.95)
     return ax
 
 
@@ -414,7 +423,7 @@ def draw_neuron(result: Result, top, bottom, title: str | None = None, legend: s
     bottom.set_title("")
     if legend != "none":
         where = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if legend == "outside" else {"loc": "best"}
-        bottom.legend(fontsize="small", frameon=legend != "outside", **where)
+        add_legend(bottom, fontsize="small", frameon=legend != "outside", **where)
     return top, bottom
 
 
@@ -517,5 +526,5 @@ def draw_potential_errors(errors: dict, ax, dt: float | None = None):
     ax.set_xlabel("time step dt (ms)")
     ax.set_ylabel("largest potential error (mV)")
     ax.set_title("error before the first spike", fontsize="medium")
-    ax.legend(loc="center right", fontsize="small")
+    add_legend(ax, loc="center right", fontsize="small")
     return ax

@@ -35,7 +35,15 @@ from .. import _checks as check
 from ..inputs import Constant, Current, Noise, Sine, as_current
 from ..network import KINDS, Network
 from ..neurons import LIF
-from ..plotting import kind_color, plot_currents, plot_potentials, plot_raster, reuse_layout, round_limits
+from ..plotting import (
+    add_legend,
+    kind_color,
+    plot_currents,
+    plot_potentials,
+    plot_raster,
+    reuse_layout,
+    round_limits,
+)
 from ..results import Result
 
 __all__ = [
@@ -363,7 +371,7 @@ def draw_two_neurons_figure(result: Result, fig, title: str | None = None, until
         where = {"loc": "upper left", "bbox_to_anchor": (edges.right + 0.01, edges.top)}
     else:
         where = {"loc": "outside right upper"}
-    fig.legend(*legend_entries(axes), fontsize="small", frameon=False, **where)
+    add_legend(fig, *legend_entries(axes), fontsize="small", frameon=False, **where)
     return axes
 
 

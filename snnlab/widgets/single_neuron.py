@@ -16,7 +16,7 @@ import numpy as np
 
 from ..analysis import lif_rate
 from ..experiments import single_neuron as ex
-from ..plotting import reuse_layout, round_limits, vline
+from ..plotting import add_legend, reuse_layout, round_limits, vline
 from ..results import Result
 from ._panel import FIGURE_WIDTH, Panel, dropdown, fixed_grid, seed_control, slider
 
@@ -66,7 +66,7 @@ def plot_lif_neuron(result: Result, fig, kind="constant", amplitude=2.0, **_valu
     # one legend under everything: inside the axes it would hide the membrane
     handles, labels = bottom.get_legend_handles_labels()
     more = ax.get_legend_handles_labels()
-    fig.legend(handles + more[0], labels + more[1], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4,
+    add_legend(fig, handles + more[0], labels + more[1], loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=4,
                fontsize="small", frameon=False)
 
 
