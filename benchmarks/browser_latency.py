@@ -77,9 +77,9 @@ def loads(page, i: int) -> list:
 
 
 #: Resolves when panel i has more than ``count`` figure loads: on a load event, without polling (a
-#: ``wait_for_function`` polls on every animation frame, and those frames cost the renderer a
-#: core's worth of work that a student's browser does not do, slowing the kernel it shares the
-#: machine with).
+#: ``wait_for_function`` polls on every animation frame, and those frames cost Chromium's renderer
+#: about 15 ms of processor time per key press here, work a student's browser does not do, taken
+#: from the kernel it shares two cores with).
 WAIT = """([i, count, timeout]) => new Promise((resolve, reject) => {
   const rec = window.__snn[i];
   if (rec.loads.length > count) { resolve(); return; }

@@ -151,6 +151,8 @@ def test_the_widget_redraws_when_a_control_changes_and_shows_refusals_in_red():
     box = panel.widget()
     assert "snnlab-panel" in box._dom_classes
     image = panel._image.value
+    height, width = matplotlib.image.imread(io.BytesIO(image), format="png").shape[:2]
+    assert (panel._image.width, panel._image.height) == (str(width), str(height))  # no layout when it changes
     panel.controls["amplitude"].value = 4.5
     assert panel.wait(), "the drawing thread did not finish"
     assert panel._image.value != image

@@ -340,6 +340,9 @@ class Panel:
                 control.continuous_update = self.continuous
             control.observe(self._changed, names="value")
         self._refresh()  # the first figure is drawn before the widget shows
+        # the image's size in pixels, as attributes: a new figure of the same size then needs no
+        # new layout of the notebook around it
+        self._image.width, self._image.height = map(str, self.figure.canvas.get_width_height(physical=True))
         title = f"<b>{_escape(self.title)}</b>" if self.title else ""
         column = w.VBox(list(self.controls.values()), layout={"width": COLUMN_WIDTH, "flex": "0 0 auto"})
         column.add_class("snnlab-controls")
