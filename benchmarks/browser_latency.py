@@ -10,9 +10,15 @@ the course notebooks' figure style), opens it in Debian's Chromium (Playwright) 
 * **key**: from the ``keydown`` of an arrow key on the slider's handle to the ``load`` of
   the new figure in the page (the PNG decoded), median over the presses (right and left
   in turn, each after the previous figure arrived);
-* **drag**: the handle dragged back and forth for about 3 s in small mouse moves: figures
+* **drag**: the handle dragged back and forth for about 3 s, a mouse move per frame (60 Hz, as
+  far as the driver keeps up: the number of moves is printed): figures
   loaded per second of dragging, and how long after the mouse is let go the last figure
   arrives (a backlog would make this long);
+
+As a baseline in the same run, a **floor** panel is measured the same way: one slider, a figure
+of the same size that shows only the slider's value, no simulation (its update is 2-3 ms in the
+kernel). What it takes is what the browser, the Jupyter server and the kernel's messaging cost
+on this machine whatever the panel does; every panel is also given as its time above the floor.
 
 The kernel is whatever ``import snnlab`` gives JupyterLab's Python (``PYTHONPATH`` decides), so
 the same script measures another checkout. Figures only: nothing fails because the machine is
@@ -53,6 +59,16 @@ LISTEN = """(i) => {
   handle.addEventListener('keydown', () => rec.keys.push(performance.now()), true);
   panel.scrollIntoView({block: 'start'});
 }"""
+
+
+#: The floor panel (see the module docstring): same messages, same image size, nearly no work.
+FLOOR = """from snnlab.widgets import FIGURE_WIDTH, Panel, slider
+def _floor_plot(result, fig, **values):
+    fig.text(0.5, 0.5, f"value {result:.1f}", ha="center", fontsize=14)
+panel_floor = Panel({"value": slider("value", "value", 1.0, 0.0, 10.0, 0.1)}, lambda value: value, _floor_plot,
+                    figsize=(FIGURE_WIDTH, 4.4), summary=lambda value: f"value {value:.1f}",
+                    title="floor: no simulation, one text")
+panel_floor.widget()"""
 
 
 def menu(page, top: str, item: str) -> None:
@@ -132,13 +148,14 @@ def measure_panel(page, i: int, presses: int) -> dict:
     page.mouse.move(x, y)
     page.mouse.down()
     start = page.evaluate("performance.now()")
+    began = time.monotonic()
     moves = 0
-    while page.evaluate("performance.now()") - start < 3000.0:
-        phase = (moves % 40) / 40
+    while time.monotonic() - began < 3.0:  # a move per frame (60 Hz), as a hand's drag sends them
+        phase = (moves % 60) / 60
         offset = reach * (4 * phase if phase < 0.25 else 2 - 4 * phase if phase < 0.75 else 4 * phase - 4)
         page.mouse.move(x + offset, y)
-        page.wait_for_timeout(25)
         moves += 1
+        time.sleep(max(0.0, began + moves / 60 - time.monotonic()))
     end = page.evaluate("performance.now()")
     page.mouse.up()
     settle(page, i, 800.0)
@@ -162,7 +179,9 @@ def main() -> None:
     if args.only:
         names = [n for n in names if n in args.only.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="snnlab-latency-"))
-    (folder / NAME).write_text(json.dumps(panels_notebook(names)))
+    notebook = panels_notebook(names)
+    notebook["cells"].append({**notebook["cells"][-1], "source": FLOOR})
+    (folder / NAME).write_text(json.dumps(notebook))
     print(f"snnlab from {snnlab.__file__}; load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} "
           f"{os.getloadavg()[2]:.2f} (1, 5, 15 min) on {os.cpu_count()} cores", flush=True)
     results = {}
@@ -170,21 +189,24 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-            run_notebook(page, lab, len(names))
-            for i, name in enumerate(names):
+            run_notebook(page, lab, len(names) + 1)
+            for i, name in enumerate([*names, "floor"]):
                 results[name] = measure_panel(page, i, args.presses)
                 print(f"  {name}: {results[name]}", flush=True)
         finally:
             browser.close()
     print()
-    print(f"{'nb':<3} {'panel':<18} {'key median':>10} {'goal':>6} {'drag':>10} {'last after release':>19}  met")
-    for name in names:
+    floor = results["floor"]
+    print(f"{'nb':<3} {'panel':<18} {'key median':>10} {'above floor':>11} {'goal':>6} {'drag':>10} "
+          f"{'last after release':>19}  met")
+    for name in [*names, "floor"]:
         r = results[name]
-        notebook = NOTEBOOKS.get(name, "?")
+        notebook = NOTEBOOKS.get(name, "-")
         goal = GOAL_MS.get(notebook, 100.0)
         met = r["key_ms"] <= goal and (notebook == "04" or r["drag_per_s"] >= 10.0)
-        print(f"{notebook:<3} {name:<18} {r['key_ms']:7.0f} ms {goal:3.0f} ms {r['drag_per_s']:6.1f} /s "
-              f"{r['last_after_release_ms']:16.0f} ms  {'yes' if met else 'NO'}")
+        print(f"{notebook:<3} {name:<18} {r['key_ms']:7.0f} ms {r['key_ms'] - floor['key_ms']:8.0f} ms "
+              f"{goal:3.0f} ms {r['drag_per_s']:6.1f} /s {r['last_after_release_ms']:16.0f} ms  "
+              f"{'yes' if met else 'NO' if name != 'floor' else ''}")
     print(f"(key: median of {args.presses} presses, keydown to the new figure's load; drag: figures per second "
           f"while dragging; load at the end {os.getloadavg()[0]:.2f})")
 
