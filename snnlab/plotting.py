@@ -166,12 +166,18 @@ def set_limits(ax, axis: str, limits, auto: bool | None = False) -> None:
     limits and this autoscaling already. Setting limits tells the axes that share the axis, and
     makes them all draw again; a panel's drawing sets the same time axis from several places
     (four axes share it in notebook 01's figure), a sixth of its update."""
-    if auto is not None and auto != (ax.get_autoscalex_on() if axis == "x" else ax.get_autoscaley_on()):
-        (ax.set_xlim if axis == "x" else ax.set_ylim)(limits, auto=auto)
+    setter = ax.set_xlim if axis == "x" else ax.set_ylim
+    on = ax.get_autoscalex_on() if axis == "x" else ax.get_autoscaley_on()
+    stale = getattr(ax, "_stale_viewlims", None)
+    if (auto is not None and auto != on) or stale is None or (on and stale[axis]):  # autoscaling would move them
+        setter(limits, auto=auto)
         return
-    current = (ax.viewLim.intervalx if axis == "x" else ax.viewLim.intervaly).tolist()
+    # the limits as they stand: the public viewLim would first autoscale every axes sharing this
+    # one, work that a drawing still adding data does again later
+    view = ax._viewLim
+    current = (view.intervalx if axis == "x" else view.intervaly).tolist()
     if current != [float(limits[0]), float(limits[1])]:
-        (ax.set_xlim if axis == "x" else ax.set_ylim)(limits, auto=auto)
+        setter(limits, auto=auto)
 
 
 def hline(ax, y: float, **kwargs):
