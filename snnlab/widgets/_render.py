@@ -47,6 +47,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.legend import Legend
 
+from ..plotting import style_key
+
 try:  # the glyph interface of matplotlib >= 3.10
     from matplotlib.ft2font import RenderMode
 except ImportError:  # pragma: no cover - older matplotlib: no cache
@@ -270,16 +272,6 @@ def data_layer(fig, static=()) -> list:
     return layers
 
 
-#: What of a legend entry's handle decides its look (lines, patches, collections).
-_STYLE = ("get_color", "get_facecolor", "get_edgecolor", "get_linestyle", "get_linewidth", "get_marker",
-          "get_markersize", "get_markerfacecolor", "get_markeredgecolor", "get_markeredgewidth", "get_alpha",
-          "get_hatch", "get_sizes", "get_drawstyle", "get_dashes", "get_visible")
-
-
-def _style_key(artist) -> tuple:
-    return (type(artist), *(repr(getattr(artist, name)()) for name in _STYLE if hasattr(artist, name)))
-
-
 def _legend_key(legend) -> tuple:
     """What decides a figure legend's pixels: its place, texts, handles' styles and frame."""
     handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", ())
@@ -287,8 +279,8 @@ def _legend_key(legend) -> tuple:
     return (repr(legend._loc), tuple(anchor.bounds) if anchor is not None else None,
             getattr(legend, "_ncols", None), legend.get_frame_on(), _font_key(legend.prop),
             tuple((t.get_text(), str(t.get_color())) for t in legend.get_texts()),
-            legend.get_title().get_text(), tuple(_style_key(h) for h in handles if h is not None),
-            _style_key(legend.get_frame()))
+            legend.get_title().get_text(), tuple(style_key(h) for h in handles if h is not None),
+            style_key(legend.get_frame()))
 
 
 def _label_key(text) -> tuple:
