@@ -100,22 +100,23 @@ def add_legend(target, *args, **kwargs):
     instead of building another, and its layout is computed once per renderer and content
     (:func:`_frozen_layout`). Entries of other types than lines, patches and collections
     (containers, custom handlers) get a new legend each time."""
-    axes = [target] if hasattr(target, "get_legend") else target.axes
-    handles, labels, extra = mlegend._parse_legend_args(axes, *args, **kwargs)
+    on_axes = hasattr(target, "get_legend")
+    handles, labels, extra = mlegend._parse_legend_args([target] if on_axes else target.axes, *args, **kwargs)
     if not all(isinstance(h, (lines.Line2D, patches.Patch, mcollections.Collection)) for h in handles):
         return target.legend(handles, labels, **extra)
     key = (tuple(labels), tuple(style_key(h) for h in handles), repr(sorted(extra.items())))
     kept = target.__dict__.setdefault("_snnlab_legends", {})
     old = kept.pop(key, None)
     if old is not None and old.axes is None and old.get_figure(root=False) is None:  # taken away, not shown
-        if hasattr(target, "get_legend"):  # as Axes.legend attaches a new one
+        if on_axes:  # as Axes.legend attaches a new one
             target.legend_ = old
             old._remove_method = target._remove_legend
             old.axes = target
+            old.set_figure(target.get_figure(root=False))
         else:  # as Figure.legend does
             target.legends.append(old)
             old._remove_method = target.legends.remove
-        old.set_figure(target.get_figure(root=False) if hasattr(target, "get_legend") else target)
+            old.set_figure(target)
         old.stale = True
         made = old
     else:
@@ -186,19 +187,24 @@ def hline(ax, y: float, **kwargs):
     there and then, and again after the next line; a panel's figure spent a seventh of its update
     on that. This line asks the y axis to autoscale (lazily, as a plotted line does), so it
     counts in the limits like any data."""
-    line = lines.Line2D([0.0, 1.0], [y, y], transform=ax.get_yaxis_transform(which="grid"), **kwargs)
-    ax.add_line(line)
-    line.get_path()._interpolation_steps = mpl.axis.GRIDLINE_INTERPOLATION_STEPS
-    ax._request_autoscale_view("y")
-    return line
+    return _across(ax, "y", y, kwargs)
 
 
 def vline(ax, x: float, **kwargs):
     """``ax.axvline(x, **kwargs)`` the way :func:`hline` is ``axhline``."""
-    line = lines.Line2D([x, x], [0.0, 1.0], transform=ax.get_xaxis_transform(which="grid"), **kwargs)
+    return _across(ax, "x", x, kwargs)
+
+
+def _across(ax, axis: str, value: float, style: dict):
+    """A line across ``ax`` at ``value`` on ``axis`` (data there, axes coordinates across)."""
+    ends, at = [0.0, 1.0], [value, value]
+    if axis == "y":
+        line = lines.Line2D(ends, at, transform=ax.get_yaxis_transform(which="grid"), **style)
+    else:
+        line = lines.Line2D(at, ends, transform=ax.get_xaxis_transform(which="grid"), **style)
     ax.add_line(line)
     line.get_path()._interpolation_steps = mpl.axis.GRIDLINE_INTERPOLATION_STEPS
-    ax._request_autoscale_view("x")
+    ax._request_autoscale_view(axis)
     return line
 
 
