@@ -2,7 +2,7 @@
 
 A slider panel builds the same network again on every change, with another weight or current:
 its synapses and its noise are drawn again from the same seed, to the same numbers. Drawing them
-is a large part of a small network's run (a third of it for synapses, half of it for a noise
+is a large part of a small network's run (a third of it for synapses, over a third for a noise
 current), so :class:`Remembered` keeps the last few draws, keyed by what was drawn and the
 generator's state before the draw; a hit returns the same arrays (read-only) and moves the
 generator to where the draw would have left it, so that everything drawn after it is the same

@@ -223,7 +223,8 @@ class UniformNoise(Current):
 
 #: Noise remembered by :class:`Noise` and :class:`UniformNoise` with the generator's state (see
 #: :mod:`snnlab._remember`): a slider panel runs the same noisy network again with another weight
-#: or current on every change, and drawing its noise was half of that. At most 4 Mi numbers (32 MB).
+#: or current on every change, and drawing its noise was over a third of that (17 of competition's
+#: 46 ms). At most 4 Mi numbers (32 MB).
 REMEMBERED_NOISE = Remembered(entries=32, largest=1 << 20, total=4 << 20)
 
 
