@@ -194,7 +194,8 @@ class PanelCanvas(FigureCanvasAgg):
         fig = self.figure
         key = static_key(fig) if self.blit else None
         if key is None:
-            return super().draw()
+            with _ticks_once(fig):
+                return super().draw()
         renderer = self.get_renderer()
         found = [*fig.legends, *(legend for ax in fig.axes if ax.get_visible()
                                  for legend in (ax.get_legend(), *ax.artists) if isinstance(legend, Legend))]
@@ -208,7 +209,7 @@ class PanelCanvas(FigureCanvasAgg):
         layers = data_layer(fig, static=aside)
         background = self._layers.get(key)
         if background is None:
-            with _hidden([artist for _, artists in layers for artist in artists]):
+            with _hidden([artist for _, artists in layers for artist in artists]), _ticks_once(fig):
                 super().draw()  # (FigureCanvasAgg.draw: not while saving, when animated artists are drawn)
             self._layers[key] = self.copy_from_bbox(fig.bbox)
             if len(self._layers) > LAYERS:
@@ -228,6 +229,38 @@ class PanelCanvas(FigureCanvasAgg):
             for artist in artists:
                 artist.draw(renderer)
         fig.stale = False
+
+
+@contextlib.contextmanager
+def _ticks_once(fig):
+    """Work out each axis' ticks, and their labels' boxes, once per drawing. Matplotlib asks for
+    them 4-5 times per axis while drawing a figure (to draw them, to place the axis labels beside
+    its own and its siblings' tick labels, for the spines' extents, for the titles' place), and
+    computes them again each time (locator, formatter, every tick's label set and measured):
+    nothing changes the axes while they are drawn, so the first answer holds for the drawing."""
+    axes = [axis for ax in fig.axes for axis in ax._axis_map.values()]
+    for axis in axes:
+        axis._update_ticks = _once(axis._update_ticks, lambda: ())
+        axis._get_ticklabel_bboxes = _once(axis._get_ticklabel_bboxes,
+                                           lambda ticks, renderer: (id(ticks), id(renderer)))
+    try:
+        yield
+    finally:
+        for axis in axes:
+            del axis._update_ticks, axis._get_ticklabel_bboxes
+
+
+def _once(method, key):
+    """``method`` remembering its answer per ``key(*args)`` (arguments kept alive with it)."""
+    answers = {}
+
+    def remembered(*args):
+        k = key(*args)
+        if k not in answers:
+            answers[k] = (method(*args), args)
+        return answers[k][0]
+
+    return remembered
 
 
 @contextlib.contextmanager
