@@ -184,6 +184,26 @@ def test_each_axis_works_out_its_ticks_once_per_drawing_and_keeps_no_memory_of_i
         assert not any("_update_ticks" in vars(axis) or "_get_ticklabel_bboxes" in vars(axis) for axis in axes)
 
 
+def test_a_best_placed_legend_is_placed_once_per_drawing():
+    panel = all_panels()["population"]()  # the rates' and the degrees' legends are at loc "best"
+    panel.compute()
+    fig = panel.figure
+    best = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None and ax.get_legend()._loc == 0]
+    assert len(best) == 2
+    placed = []
+
+    def counted(self, width, height, renderer):
+        placed.append(self)
+        return type(self)._find_best_position(self, width, height, renderer)
+
+    mine = [counted.__get__(legend) for legend in best]
+    for legend, method in zip(best, mine):
+        legend._find_best_position = method
+    fig.canvas.draw()  # a full drawing asks twice per legend: its box, then its drawing
+    assert [placed.count(legend) for legend in best] == [1, 1]
+    assert [vars(legend)["_find_best_position"] for legend in best] == mine  # put back as found
+
+
 def one_axes(fig):
     return fig.add_subplot()
 

@@ -191,11 +191,14 @@ class PanelCanvas(FigureCanvasAgg):
         return self.renderer
 
     def draw(self):
+        with _asked_once(self.figure):
+            self._draw()
+
+    def _draw(self):
         fig = self.figure
         key = static_key(fig) if self.blit else None
         if key is None:
-            with _ticks_once(fig):
-                return super().draw()
+            return super().draw()
         renderer = self.get_renderer()
         found = [*fig.legends, *(legend for ax in fig.axes if ax.get_visible()
                                  for legend in (ax.get_legend(), *ax.artists) if isinstance(legend, Legend))]
@@ -209,7 +212,7 @@ class PanelCanvas(FigureCanvasAgg):
         layers = data_layer(fig, static=aside)
         background = self._layers.get(key)
         if background is None:
-            with _hidden([artist for _, artists in layers for artist in artists]), _ticks_once(fig):
+            with _hidden([artist for _, artists in layers for artist in artists]):
                 super().draw()  # (FigureCanvasAgg.draw: not while saving, when animated artists are drawn)
             self._layers[key] = self.copy_from_bbox(fig.bbox)
             if len(self._layers) > LAYERS:
@@ -232,22 +235,34 @@ class PanelCanvas(FigureCanvasAgg):
 
 
 @contextlib.contextmanager
-def _ticks_once(fig):
-    """Work out each axis' ticks, and their labels' boxes, once per drawing. Matplotlib asks for
-    them 4-5 times per axis while drawing a figure (to draw them, to place the axis labels beside
-    its own and its siblings' tick labels, for the spines' extents, for the titles' place), and
-    computes them again each time (locator, formatter, every tick's label set and measured):
-    nothing changes the axes while they are drawn, so the first answer holds for the drawing."""
-    axes = [axis for ax in fig.axes for axis in ax._axis_map.values()]
-    for axis in axes:
-        axis._update_ticks = _once(axis._update_ticks, lambda: ())
-        axis._get_ticklabel_bboxes = _once(axis._get_ticklabel_bboxes,
-                                           lambda ticks, renderer: (id(ticks), id(renderer)))
+def _asked_once(fig):
+    """Work out what a drawing asks for again and again once per drawing: each axis' ticks and
+    their labels' boxes, and the place of each legend at loc "best". Matplotlib asks for ticks 4-5
+    times per axis while drawing a figure (to draw them, to place the axis labels beside its own
+    and its siblings' tick labels, for the spines' extents, for the titles' place), and for a
+    "best" legend's place twice (its box, then its drawing), and computes them again each time
+    (locator, formatter, every tick's label set and measured; every candidate place tried against
+    all the data): nothing changes the figure while it is drawn, so the first answer holds."""
+    asked = [(axis, "_update_ticks", lambda: ()) for ax in fig.axes for axis in ax._axis_map.values()]
+    asked += [(axis, "_get_ticklabel_bboxes", lambda ticks, renderer: (id(ticks), id(renderer)))
+              for axis, _, _ in asked]
+    asked += [(legend, "_find_best_position", lambda width, height, renderer: (width, height, id(renderer)))
+              for legend in (*fig.legends, *(item for ax in fig.axes for item in (ax.get_legend(), *ax.artists)))
+              if isinstance(legend, Legend)]
+    found = [vars(owner).get(name, _NONE) for owner, name, _ in asked]  # what the instances had
+    for owner, name, key in asked:
+        setattr(owner, name, _once(getattr(owner, name), key))
     try:
         yield
     finally:
-        for axis in axes:
-            del axis._update_ticks, axis._get_ticklabel_bboxes
+        for (owner, name, _), before in zip(asked, found):
+            if before is _NONE:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, before)
+
+
+_NONE = object()
 
 
 def _once(method, key):
