@@ -13,6 +13,7 @@ from test_widgets import assert_same_picture
 import snnlab as sl
 from snnlab.plotting import reuse_layout
 from snnlab.widgets import Panel, all_panels, slider, sweep_values
+from snnlab.widgets._panel import _escape
 from snnlab.widgets._render import CachingRendererAgg, PanelCanvas
 
 
@@ -57,6 +58,66 @@ def test_changes_during_a_drawing_are_drawn_after_it():
     panel.controls["amplitude"].value = 4.5
     assert panel.wait(30.0)
     assert panel._image.value == slow_panel(delay=0.0).update(amplitude=4.5)[1]
+
+
+def recording(panel) -> list:
+    """Wrap ``panel.update``: every drawing's ``hold`` and the axes' limits it drew in."""
+    drawn = []
+    update = panel.update
+
+    def recorded(hold=False, **changes):
+        out = update(hold=hold, **changes)
+        drawn.append((hold, [(ax.get_xlim(), ax.get_ylim()) for ax in panel.figure.axes]))
+        return out
+
+    panel.update = recorded
+    return drawn
+
+
+def test_a_drag_is_drawn_in_the_axes_last_limits_then_its_last_values_in_full():
+    """Changes that come while a figure is drawn are a drag: its frames keep the axes (no ticks
+    drawn again), and once the changes stop the last values are drawn in full, as a fresh panel
+    draws them."""
+    panel = all_panels()["lif_neuron"]()
+    panel.widget()
+    simulate = panel.simulate
+    panel.simulate = lambda **values: (time.sleep(0.03), simulate(**values))[1]  # changes come faster
+    drawn = recording(panel)
+    static = panel.figure.canvas.static_draws
+    for amplitude in np.arange(2.2, 6.01, 0.2):  # the current's axis would grow three times
+        panel.controls["amplitude"].value = round(float(amplitude), 1)
+        time.sleep(0.01)
+    assert panel.wait(30.0)
+    assert any(hold for hold, _ in drawn), [hold for hold, _ in drawn]
+    for (hold, frame), (_, before) in zip(drawn[1:], drawn):
+        assert not hold or frame == before, "a frame of the drag moved the axes"
+    full = [frame for hold, frame in drawn if not hold]
+    assert drawn[-1][0] is False and full[-1] != full[-2]  # the last values in full, the axes fitted
+    assert panel.figure.canvas.static_draws - static <= 2  # the first change, and the last drawing
+    _, expected, text = all_panels()["lif_neuron"]().update(amplitude=6.0)
+    assert_same_picture(panel._image.value, expected, "the figure after the drag")
+    assert panel._text.value == _escape(text)
+
+
+def test_a_change_after_the_figure_stands_is_drawn_in_full_at_once():
+    panel = all_panels()["lif_neuron"]()
+    panel.widget()
+    drawn = recording(panel)
+    for amplitude in (6.0, 2.0):  # each a key press, after the last figure was drawn
+        panel.controls["amplitude"].value = amplitude
+        assert panel.wait(30.0)
+    assert [hold for hold, _ in drawn] == [False, False]
+
+
+def test_a_held_frame_draws_the_new_data_in_the_old_limits():
+    panel = all_panels()["lif_neuron"]()
+    panel.update(amplitude=2.0)
+    top = panel.figure.axes[0]
+    before = top.get_ylim()
+    panel.update(hold=True, amplitude=6.0)
+    assert top.get_ylim() == before and max(top.lines[0].get_ydata()) == pytest.approx(6.0)
+    panel.update(amplitude=6.0)
+    assert top.get_ylim()[1] >= 6.0
 
 
 def test_one_drawing_thread_per_panel_and_it_survives_an_error():

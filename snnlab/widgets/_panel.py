@@ -28,7 +28,11 @@ figure, so that both fit a laptop's screen (1366 x 768) together. A panel whose 
 cheap (``continuous=True``, the default) redraws while a slider is dragged: a control's
 change only records that the values changed and wakes the panel's one drawing thread, which
 draws the newest values and drops the ones it had no time for, so the figure follows the
-hand without a backlog and the last figure is the one for the last values. Figures are
+hand without a backlog and the last figure is the one for the last values. While a slider is
+dragged (a change comes while the last one is being drawn, or just after a frame of the drag),
+the axes hold still: each frame draws the new data in the limits of the last full drawing, so no
+tick or label is drawn again, the slowest part of a drawing; once the changes stop for
+:data:`SETTLE` s, the last values are drawn in full, with the axes fitted to them. Figures are
 rendered by :class:`~snnlab.widgets._render.PanelCanvas`, which keeps the axes' ticks and
 labels as pixels while they stand still and draws only the data over them (and reuses the
 text it rasterised); after the plot function, the panel rounds the limits of axes that follow
@@ -50,7 +54,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._checks import SnnlabWarning
-from ..plotting import _has_layout, round_limits
+from ..plotting import _has_layout, round_limits, set_limits
 from ..ranges import out_of_range
 from ..results import Result
 from ._render import PanelCanvas
@@ -64,6 +68,9 @@ COLUMN_WIDTH = "22em"
 #: Width of a panel's figure, inches at the panel's 80 dpi: what is left of JupyterLab's notebook
 #: area at 1366 x 768 (with its file browser open) beside the column of controls.
 FIGURE_WIDTH = 7.9
+#: Seconds without a change after which the last frame of a drag is drawn again in full (with the
+#: axes fitted to its data); a drag brings a change every 50-100 ms.
+SETTLE = 0.15
 #: The summary's lines closer together than ipywidgets' 28 px, so that notes fit under the figure.
 _STYLE = ("<style>.snnlab-summary .widget-html-content {line-height: 1.35; padding: 2px 0;}"
           ".snnlab-panel .snnlab-controls .widget-inline-hbox {margin-top: 1px; margin-bottom: 1px;}"
@@ -216,6 +223,9 @@ class Panel:
         self._wake = threading.Condition()
         self._pending = False  # values changed since the drawing thread last looked
         self._busy = False
+        self._dragging = False  # the pending change came during a drawing, or just after a frame of a drag
+        self._held = False  # the figure shown is a frame of a drag (the axes' limits held)
+        self._limits = None  # [(axes, xlim, ylim)] of the last drawing in full
         self._worker = None
 
     def values(self, **changes) -> dict:
@@ -227,11 +237,13 @@ class Panel:
         values.update(changes)
         return values
 
-    def compute(self, **changes):
+    def compute(self, hold: bool = False, **changes):
         """Simulate and draw for the current values with ``changes``; return (result, figure, text).
 
         This is everything a slider change does, minus showing the PNG. snnlab's warnings
-        raised on the way end the text, one "note:" line each."""
+        raised on the way end the text, one "note:" line each. ``hold=True`` draws a frame of a
+        drag: the data for these values, in the axes' limits of the last drawing without ``hold``
+        (see :meth:`widget`)."""
         values = self.values(**changes)
         with self._lock, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SnnlabWarning)
@@ -241,6 +253,7 @@ class Panel:
             self.plot(result, self.figure, **values)
             for ax in self.figure.axes:  # axes that follow the data stand still for small steps
                 round_limits(ax, auto_only=True)
+            self._hold_limits(hold)
             text = self.summary(result) if self.summary is not None else ""
         notes = []
         for item in caught:
@@ -251,6 +264,17 @@ class Panel:
         text += "".join(f"\n⚠ {note}" for note in physiology_notes(result))
         text += "".join(f"\nnote: {note}" for note in dict.fromkeys(notes))
         return result, self.figure, text
+
+    def _hold_limits(self, hold: bool) -> None:
+        """Put back the limits of the last drawing without ``hold`` (same axes only), or remember
+        these as that drawing's."""
+        axes = self.figure.axes
+        if hold and self._limits is not None and [ax for ax, *_ in self._limits] == axes:
+            for ax, xlim, ylim in self._limits:
+                set_limits(ax, "x", xlim, auto=None)
+                set_limits(ax, "y", ylim, auto=None)
+        elif not hold:
+            self._limits = [(ax, ax.get_xlim(), ax.get_ylim()) for ax in axes]
 
     def png(self) -> bytes:
         """The figure as PNG bytes, drawn by the panel's canvas (which reuses the static layer of
@@ -270,20 +294,21 @@ class Panel:
                 pixels = np.ascontiguousarray(pixels[..., :3])
             return imagecodecs.png_encode(pixels, level=1, filter=imagecodecs.PNG.FILTER.UP)
 
-    def update(self, **changes) -> tuple:
-        """Compute, render to PNG and time it (seconds, in :attr:`last_seconds`)."""
+    def update(self, hold: bool = False, **changes) -> tuple:
+        """Compute (``hold``: a frame of a drag, see :meth:`compute`), render to PNG and time it
+        (seconds, in :attr:`last_seconds`)."""
         with self._lock:
             start = time.perf_counter()
-            result, _, text = self.compute(**changes)
+            result, _, text = self.compute(hold=hold, **changes)
             image = self.png()
             self.last_seconds = time.perf_counter() - start
             self.renders += 1
         return result, image, text
 
-    def _refresh(self, _change=None) -> None:
+    def _refresh(self, _change=None, hold: bool = False) -> None:
         """Draw the controls' current values into the widget (in the calling thread)."""
         try:
-            _, image, text = self.update()
+            _, image, text = self.update(hold=hold)
         except (ValueError, TypeError) as exc:  # a combination the model refuses: say why
             self._text.value = f"<span style='color:#b00'>{_escape(str(exc))}</span>"
             return
@@ -295,33 +320,42 @@ class Panel:
         drag's many changes cannot queue up behind one another)."""
         with self._wake:
             self._pending = True
+            if self._busy or self._held:  # a change while the last one is drawn, or just after: a drag
+                self._dragging = True
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._draw_loop, name="snnlab-panel", daemon=True)
                 self._worker.start()
             self._wake.notify()
 
     def _draw_loop(self) -> None:
-        """The drawing thread: draw the newest values while there are changes not yet drawn."""
+        """The drawing thread: draw the newest values while there are changes not yet drawn. The
+        changes of a drag are drawn as frames in the axes' last limits (no new ticks to draw), and
+        once no change has come for :data:`SETTLE` s, the last values are drawn again in full."""
         while True:
             with self._wake:
                 while not self._pending:
-                    self._wake.wait()
-                self._pending = False  # changes from now on ask for another drawing
+                    if self._held and not self._wake.wait(SETTLE) and not self._pending:
+                        break  # the drag has stopped: draw its last values in full
+                    if not self._held:
+                        self._wake.wait()
+                hold = self._pending and self._dragging
+                self._pending = self._dragging = False  # changes from now on ask for another drawing
                 self._busy = True
             try:
-                self._refresh()
+                self._refresh(hold=hold)
             except Exception as exc:  # the thread must live on, and the student sees why
                 self._text.value = f"<span style='color:#b00'>{_escape(f'{type(exc).__name__}: {exc}')}</span>"
             finally:
                 with self._wake:
                     self._busy = False
+                    self._held = hold
                     self._wake.notify_all()
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Wait until every change of the controls is drawn; True if so within ``timeout`` s."""
         deadline = time.monotonic() + timeout
         with self._wake:
-            while self._pending or self._busy:
+            while self._pending or self._busy or self._held:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
