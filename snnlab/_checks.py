@@ -30,6 +30,17 @@ def warn(message: str) -> None:
     warnings.warn(message, SnnlabWarning, stacklevel=level)
 
 
+def all_finite(values) -> bool:
+    """True when every value is finite. A sum is finite only if every term is, so one pass that
+    makes no array of flags answers for almost every array; only a sum that overflows (finite
+    values too large to add up) needs the value-by-value check."""
+    values = np.asarray(values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(values, axis=None)):
+            return True
+    return bool(np.all(np.isfinite(values)))
+
+
 def _show(value) -> str:
     if isinstance(value, float):
         return repr(value)

@@ -338,9 +338,10 @@ class Simulation:
         """``u_inf = u_rest + R*I``, the potential each current pulls its membrane to (mV); an
         overflow (a huge R times a huge I) is refused, naming the population, not left as NaN."""
         neurons = self.built.neurons
-        with np.errstate(over="ignore", invalid="ignore"):
-            u_inf = neurons.u_rest + neurons.resistance * current
-        if not np.all(np.isfinite(u_inf)):
+        with np.errstate(over="ignore", invalid="ignore"):  # in place: a chunk is millions of values
+            u_inf = np.multiply(neurons.resistance, current)
+            u_inf += neurons.u_rest
+        if not check.all_finite(u_inf):
             column = int(np.argwhere(~np.isfinite(u_inf))[0, 1])
             pop = self.populations[int(np.searchsorted(self.built.offsets, column, side="right")) - 1]
             raise CurrentError(

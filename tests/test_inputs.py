@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import snnlab as sl
-from snnlab.inputs import as_current, sample_current
+from snnlab._checks import all_finite
+from snnlab.inputs import Sum, as_current, sample_current
 
 DT = 0.1
 
@@ -22,6 +23,27 @@ def test_constant_number_and_per_neuron_values():
     v = values([1.0, 2.0, 3.0])
     np.testing.assert_array_equal(v[0], [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(v[-1], [1.0, 2.0, 3.0])
+
+
+def test_finite_values_that_add_up_past_the_largest_float_are_finite_and_nan_or_inf_anywhere_is_not():
+    # the check sums the values first: a finite sum proves every value finite, an overflowing
+    # one is checked value by value
+    assert all_finite(np.full((3, 4), 1e308))
+    assert not all_finite(np.full((3, 4), 1e308) * [1, 1, 1, np.inf])
+    for bad in (np.nan, np.inf, -np.inf):
+        column = np.zeros(5)
+        column[3] = bad
+        assert not all_finite(column)
+        assert not all_finite(np.broadcast_to(column, (1000, 5)))  # a constant current's view
+    assert not all_finite([np.inf, -np.inf])  # a sum of nan
+    np.testing.assert_array_equal(values([1e308, 1e308, 1e308]), 1e308)  # no CurrentError
+
+
+def test_a_sum_of_currents_is_its_parts_added_in_order():
+    noise, sine = sl.Noise(0.5, 2.0), sl.Sine(1.0, 10.0)
+    alone = values(noise, seed=4) + values(sine, seed=4)
+    np.testing.assert_array_equal(values(noise + sine, seed=4), alone)
+    np.testing.assert_array_equal(values(Sum(), n=3), np.zeros((1000, 3)))
 
 
 def test_step_ramp_and_sine_formulas():
