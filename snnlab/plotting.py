@@ -39,6 +39,7 @@ from matplotlib import lines, offsetbox, patches, ticker, transforms
 
 from . import _checks as check
 from . import analysis
+from ._dots import Dots
 from .neurons import LIF
 from .results import Result
 
@@ -553,9 +554,10 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
                 max_neurons=None, legend: bool = True):
     """Spike raster of all populations (or the listed ones), stacked from the bottom up.
 
-    Each population's spikes are drawn in its kind's colour with one rasterised
-    ``plot`` call (fast for ~10^5 spikes); thin grey lines mark the population
-    boundaries and the population labels stand at the right.
+    Each population's spikes are one line of markers in its kind's colour (a ``Line2D``,
+    rasterised in vector files; thousands of them are drawn as one picture of the pixels
+    they cover, see :mod:`snnlab._dots`); thin grey lines mark the population boundaries
+    and the population labels stand at the right.
 
     Parameters
     ----------
@@ -599,8 +601,8 @@ def plot_raster(result: Result, ax=None, labels=None, markersize: float | None =
         keep = neurons < size
         entry = kind if kind not in kinds_shown else "_nolegend_"
         kinds_shown.add(kind)
-        ax.plot(times[keep], neurons[keep] + offset, marker=marker, linestyle="none", markersize=markersize,
-                color=kind_color(kind), rasterized=True, label=entry)
+        ax.add_line(Dots(times[keep], neurons[keep] + offset, marker=marker, linestyle="none", markersize=markersize,
+                         color=kind_color(kind), rasterized=True, label=entry))
         centres.append(offset + (size - 1) / 2.0)
         if offset:
             hline(ax, offset - 0.5, **_BOUNDARY)
