@@ -7,10 +7,12 @@ import time
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from test_widgets import assert_same_picture
 
 import snnlab as sl
+from snnlab.experiments import populations as ex
 from snnlab.plotting import reuse_layout
 from snnlab.widgets import Panel, all_panels, slider, sweep_values
 from snnlab.widgets._panel import _escape
@@ -314,3 +316,56 @@ def test_a_steady_legend_outside_every_axes_is_drawn_with_the_static_layer_only(
         assert drawn == ["over", "says the value"], drawn
         assert np.array_equal(np.asarray(canvas.buffer_rgba()), plain_pixels(panel.figure))
     assert canvas.static_draws == static, "a legend that changes drew the static layer again"
+
+
+def test_a_panel_replots_in_place_where_it_can_and_plots_afresh_where_it_cannot():
+    calls = []
+
+    def plot(result, fig, **_values):
+        calls.append("plot")
+        reuse_layout(fig, one_axes).plot([0.0, 1.0], [0.0, result], color="red")
+
+    def replot(result, fig, **_values):
+        calls.append("replot")
+        if not fig.axes or result > 1.5:  # nothing drawn yet, or a value its drawing cannot take
+            return False
+        fig.axes[0].lines[0].set_ydata([0.0, result])
+        return True
+
+    panel = Panel({"value": slider("value", "value", 1.0, 0.0, 2.0, 0.1)}, lambda value: value, plot, replot=replot)
+    for value in (1.0, 1.2, 1.8, 0.5):
+        panel.update(value=value)
+        assert list(panel.figure.axes[0].lines[0].get_ydata()) == [0.0, value]
+    assert calls == ["replot", "plot", "replot", "replot", "plot", "replot"]  # the first has nothing to replot
+    assert (panel.renders, panel.replots) == (4, 2)
+
+
+COMPETITION_CHANGES = ([{"bias": round(0.05 + 0.02 * k, 2)} for k in range(8)]  # a drag, then other controls
+                       + [{"bias": round(0.2 - 0.05 * k, 2)} for k in range(10)]
+                       + [{"noise": 0.0}, {"noise": 2.0}, {"clamp": True}, {"w_ie": 1.0}, {"input": 3.0},
+                          {"input": 0.0}, {"p": 0.0}, {"seed": 5}, {"delay": 5.0}])
+
+
+def test_competitions_frames_drawn_in_place_are_the_pixels_of_a_fresh_drawing():
+    """A drag of the bias and every other kind of change: each frame the panel draws in place
+    (new data in last frame's lines, new labels in its legends, regions grown with the axes, the
+    decision's marks added and taken away) is, pixel for pixel, a new panel's first drawing."""
+    panel = all_panels()["competition"]()
+    panel.update()
+    values, decisions = {}, set()
+    for change in COMPETITION_CHANGES:
+        values.update(change)
+        _, image, text = panel.update(**values)
+        decisions.add(text.startswith("winner"))
+        assert_same_picture(image, all_panels()["competition"]().update(**values)[1], f"competition with {values}")
+    assert decisions == {True, False}, "runs with and without a decision"
+    assert panel.replots == len(COMPETITION_CHANGES)
+
+
+def test_competitions_drawing_takes_only_runs_of_the_same_network():
+    fig = Figure()
+    assert ex.update_competition_figure(fig, ex.competition(duration=50.0)) is None  # nothing drawn yet
+    ex.draw_competition_figure(fig, ex.competition(duration=50.0))
+    assert ex.update_competition_figure(fig, ex.competition(duration=50.0, bias=0.2)) is not None
+    assert ex.update_competition_figure(fig, ex.competition(duration=50.0, n=60)) is None  # other sizes
+    assert ex.update_competition_figure(fig, ex.competition(duration=80.0)) is None  # another duration

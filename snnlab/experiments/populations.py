@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 
 from .. import _checks as check
 from .. import analysis, plotting
+from .._dots import Dots
 from ..connectivity import Uniform
 from ..inputs import Constant, Noise, UniformNoise
 from ..network import Network
@@ -67,6 +68,7 @@ __all__ = [
     "report_currents",
     "three_populations",
     "unconnected",
+    "update_competition_figure",
     "win_fraction",
 ]
 
@@ -446,11 +448,53 @@ def draw_competition_figure(fig, result: Result, outcome: analysis.Decision | No
     ``margins`` (``left``, ``right``, ``bottom``, ``top``, ``wspace``, ``hspace``, fractions of
     the figure) place the axes in a figure without a layout engine, a slider panel's (see
     :func:`snnlab.widgets.fixed_grid`); leave them out for a constrained-layout figure.
+    :func:`update_competition_figure` puts another run of the same network into this drawing.
     """
     outcome = outcome if outcome is not None else decide(result)
     ax_raster, ax_rate, ax_trajectory = plotting.reuse_layout(fig, _competition_axes, **margins)
     draw_competition(result, outcome, ax_raster, ax_rate)
     draw_trajectory(outcome, ax_trajectory)
+    fig._snnlab_competition = _CompetitionDrawing(result, outcome, ax_raster, ax_rate, ax_trajectory)
+    return outcome
+
+
+def update_competition_figure(fig, result: Result, outcome: analysis.Decision | None = None
+                              ) -> analysis.Decision | None:
+    """Put ``result`` into the drawing :func:`draw_competition_figure` left in ``fig``: the same
+    picture as drawing it afresh, for a fraction of the time (a slider panel's frames: its lines
+    get the new data, its legends the new decision time). Returns the outcome, or None where
+    the drawing cannot take this run (none there, other populations or sizes, another duration or
+    window): draw it afresh then."""
+    drawing = getattr(fig, "_snnlab_competition", None)
+    outcome = outcome if outcome is not None else decide(result)
+    if drawing is None or not drawing.takes(result, outcome):
+        return None
+    ax_rate, ax = drawing.ax_rate, drawing.ax_trajectory
+    top = _trajectory_top(outcome, ax)
+    if top != drawing.top:  # the regions and the diagonal, to the new end of the axes
+        drawing.top = top
+        margin = outcome.margin
+        drawing.e2_ahead.set_data([0, top], [margin, top + margin], top)
+        drawing.e1_ahead.set_data([0, top], 0, [-margin, top - margin])
+        drawing.diagonal.set_data([0, top], [0, top])
+    offset = 0  # plot_raster's: populations stacked from the bottom, in the result's order
+    for line, label in zip(drawing.raster_lines, result.labels, strict=True):
+        times, neurons = result.spikes(label)
+        line.set_data(times, neurons + offset)
+        offset += result.size(label)
+    for line, values in zip(drawing.rate_lines, _rate_traces(result, outcome), strict=True):
+        line.set_data(outcome.time, values)
+    drawing.decision_line = _decision_line(outcome, ax_rate, drawing.decision_line)
+    _rate_limits(ax_rate)
+    _replace_legend(ax_rate, loc="upper left", fontsize="small", ncol=4)
+    a, b = np.asarray(outcome.smoothed_a), np.asarray(outcome.smoothed_b)
+    drawing.path.set_data(a, b)
+    drawing.start.set_data(a[:1], b[:1])
+    drawing.end.set_data(a[-1:], b[-1:])
+    drawing.star = _decision_star(outcome, ax, a, b, drawing.star)
+    ax.set_ylim(0.0, top)
+    _replace_legend(ax, loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="small", frameon=False)
+    drawing.result, drawing.outcome = result, outcome
     return outcome
 
 
@@ -461,36 +505,90 @@ def _competition_axes(fig, **margins) -> tuple:
     return ax_raster, fig.add_subplot(grid[1, 0], sharex=ax_raster), fig.add_subplot(grid[:, 1])
 
 
+class _CompetitionDrawing:
+    """The artists :func:`draw_competition_figure` drew, for :func:`update_competition_figure`."""
+
+    def __init__(self, result, outcome, ax_raster, ax_rate, ax_trajectory):
+        self.result, self.outcome = result, outcome
+        self.ax_rate, self.ax_trajectory = ax_rate, ax_trajectory
+        self.raster_lines = [line for line in ax_raster.lines if isinstance(line, Dots)]  # one per population
+        self.rate_lines = ax_rate.lines[:3]
+        self.decision_line = ax_rate.lines[3] if len(ax_rate.lines) > 3 else None
+        self.e2_ahead, self.e1_ahead = ax_trajectory.collections[:2]  # the regions, then the lines:
+        lines = ax_trajectory.lines  # the diagonal, the path, start, end, and the decision's star
+        self.diagonal, self.path, self.start, self.end = lines[:4]
+        self.star = lines[4] if len(lines) > 4 else None
+        self.top = ax_trajectory.get_xlim()[1]
+
+    def takes(self, result: Result, outcome) -> bool:
+        """Whether a drawing of ``result`` would have these axes, lines and labels."""
+        old = self.result
+        artists = [*self.raster_lines, *self.rate_lines, self.e2_ahead, self.e1_ahead, self.diagonal, self.path,
+                   self.start, self.end]
+        return (result.labels == old.labels and all(result.size(lb) == old.size(lb) for lb in old.labels)
+                and all(result.kind(lb) == old.kind(lb) for lb in old.labels)
+                and result.duration == old.duration and len(self.raster_lines) == len(old.labels)
+                and outcome.window == self.outcome.window and outcome.margin == self.outcome.margin
+                and np.array_equal(outcome.time, self.outcome.time)
+                and all(artist.axes is not None for artist in artists))
+
+
 def draw_competition(result: Result, outcome: analysis.Decision, ax_raster, ax_rate) -> None:
     """Raster, and the smoothed population rates (the sliding window the decision uses)
     with the decision time."""
     plotting.plot_raster(result, ax=ax_raster)
     ax_raster.set_xlabel("")
     ax_raster.tick_params(labelbottom=False)
-    ax_rate.plot(outcome.time, outcome.smoothed_a, color=E1_COLOR, linewidth=1.5, label="E1")
-    ax_rate.plot(outcome.time, outcome.smoothed_b, color=E2_COLOR, linewidth=1.5, linestyle="--", label="E2")
-    ax_rate.plot(outcome.time, analysis.sliding_rate(result, "I", outcome.window), color=plotting.INH_COLOR,
-                 linewidth=1.0,
-                 label="I")
-    if outcome.decision_time is not None:
-        vline(ax_rate, outcome.decision_time, color="black", linestyle=":", linewidth=1.2,
-              label=f"{outcome.winner} wins at {outcome.decision_time:.0f} ms")
+    a, b, i = _rate_traces(result, outcome)
+    ax_rate.plot(outcome.time, a, color=E1_COLOR, linewidth=1.5, label="E1")
+    ax_rate.plot(outcome.time, b, color=E2_COLOR, linewidth=1.5, linestyle="--", label="E2")
+    ax_rate.plot(outcome.time, i, color=plotting.INH_COLOR, linewidth=1.0, label="I")
+    _decision_line(outcome, ax_rate, None)
     ax_rate.set_xlim(0.0, result.duration)
-    highest = max([float(np.max(line.get_ydata(), initial=0.0)) for line in ax_rate.get_lines()] + [10.0])
-    ax_rate.set_ylim(0.0, 1.45 * highest)  # room for the legend above the traces
-    plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
+    _rate_limits(ax_rate)
     ax_rate.set_xlabel("time (ms)")
     ax_rate.set_ylabel(f"rate, last {outcome.window:g} ms (Hz)")
     add_legend(ax_rate, loc="upper left", fontsize="small", ncol=4)
+
+
+def _rate_traces(result: Result, outcome: analysis.Decision) -> tuple:
+    """E1's, E2's and I's rates over the decision's sliding window (Hz)."""
+    return outcome.smoothed_a, outcome.smoothed_b, analysis.sliding_rate(result, "I", outcome.window)
+
+
+def _decision_line(outcome: analysis.Decision, ax, line):
+    """The dotted line at the decision time (``line`` moved, or a new one, or none without a
+    decision); returned."""
+    if outcome.decision_time is None:
+        if line is not None:
+            line.remove()
+        return None
+    label = f"{outcome.winner} wins at {outcome.decision_time:.0f} ms"
+    if line is None:
+        return vline(ax, outcome.decision_time, color="black", linestyle=":", linewidth=1.2, label=label)
+    line.set_xdata([outcome.decision_time, outcome.decision_time])
+    line.set_label(label)
+    return line
+
+
+def _rate_limits(ax_rate) -> None:
+    """Rates from 0 to 1.45 times the highest (room for the legend above the traces), rounded."""
+    highest = max([float(np.max(line.get_ydata(), initial=0.0)) for line in ax_rate.get_lines()] + [10.0])
+    ax_rate.set_ylim(0.0, 1.45 * highest)
+    plotting.round_limits(ax_rate, "y")  # still while a slider moves the traces a little
+
+
+def _replace_legend(ax, **kwargs) -> None:
+    """The axes' legend made again for its lines' labels now (the same one, if they are the same)."""
+    ax.get_legend().remove()
+    add_legend(ax, **kwargs)
 
 
 def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     """E2's rate against E1's over the run (sliding-window rates), with the diagonal of
     equal rates and the regions where one population is ahead by the decision's margin."""
     a, b = np.asarray(outcome.smoothed_a), np.asarray(outcome.smoothed_b)
-    top = max(float(a.max(initial=0.0)), float(b.max(initial=0.0)), 10.0) * 1.1
-    ax.set_xlim(0.0, top)
-    top = plotting.round_limits(ax, "x").get_xlim()[1]  # a tick: still while a slider moves the path a little
+    top = _trajectory_top(outcome, ax)
     margin = outcome.margin
     ax.fill_between([0, top], [margin, top + margin], top, color=E2_COLOR, alpha=0.15, linewidth=0)
     ax.fill_between([0, top], 0, [-margin, top - margin], color=E1_COLOR, alpha=0.12, linewidth=0)
@@ -502,10 +600,7 @@ def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     ax.plot(a, b, color="black", linewidth=0.8)
     ax.plot(a[:1], b[:1], marker="o", color="black", linestyle="none", label=f"start ({outcome.time[0]:g} ms)")
     ax.plot(a[-1:], b[-1:], marker="s", color="black", linestyle="none", label=f"end ({outcome.time[-1]:g} ms)")
-    if outcome.decision_time is not None:
-        k = int(np.searchsorted(outcome.time, outcome.decision_time))
-        ax.plot(a[k:k + 1], b[k:k + 1], marker="*", markersize=13, color="gold", markeredgecolor="black",
-                linestyle="none", label=f"decision ({outcome.decision_time:.0f} ms)")
+    _decision_star(outcome, ax, a, b, None)
     ax.set_xlim(0.0, top)
     ax.set_ylim(0.0, top)
     ax.set_aspect("equal", adjustable="box")
@@ -513,6 +608,31 @@ def draw_trajectory(outcome: analysis.Decision, ax) -> None:
     ax.set_ylabel(f"E2 rate, last {outcome.window:g} ms (Hz)")
     # above the axes: every corner inside is a region's name or where a trajectory may run
     add_legend(ax, loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize="small", frameon=False)
+
+
+def _trajectory_top(outcome: analysis.Decision, ax) -> float:
+    """Both rate axes' end: 1.1 times the highest rate (at least 11 Hz), widened to a tick, so
+    that a slider moving the path a little leaves it; the x axis is set to it."""
+    a, b = np.asarray(outcome.smoothed_a), np.asarray(outcome.smoothed_b)
+    ax.set_xlim(0.0, max(float(a.max(initial=0.0)), float(b.max(initial=0.0)), 10.0) * 1.1)
+    return plotting.round_limits(ax, "x").get_xlim()[1]
+
+
+def _decision_star(outcome: analysis.Decision, ax, a, b, star):
+    """The star where the trajectory stands at the decision time (``star`` moved, or a new one,
+    or none without a decision); returned."""
+    if outcome.decision_time is None:
+        if star is not None:
+            star.remove()
+        return None
+    k = int(np.searchsorted(outcome.time, outcome.decision_time))
+    label = f"decision ({outcome.decision_time:.0f} ms)"
+    if star is None:
+        return ax.plot(a[k:k + 1], b[k:k + 1], marker="*", markersize=13, color="gold", markeredgecolor="black",
+                       linestyle="none", label=label)[0]
+    star.set_data(a[k:k + 1], b[k:k + 1])
+    star.set_label(label)
+    return star
 
 
 def draw_win_fraction(wins: WinFraction, ax_frac, ax_time=None) -> None:

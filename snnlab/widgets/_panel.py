@@ -12,6 +12,9 @@ axes (their ticks, tick labels, spines) costs more than drawing into them, so a 
 function starts with :func:`snnlab.plotting.reuse_layout`: the first update builds the
 axes, later ones get the same axes back, emptied, and run the same drawing code on them
 (a plot function that adds its axes itself gets a cleared figure on every update instead).
+A panel may also have a ``replot`` function, which puts the new result into the artists the
+plot function drew last time (new data in its lines, new labels in its legends), the same
+picture in less time: competition's drawing code was a third of its update.
 The figure has no layout engine: a constrained layout costs about as much as drawing the
 axes again, so plot functions place their axes with :func:`fixed_grid`.
 
@@ -193,6 +196,10 @@ class Panel:
     continuous : bool
         Redraw while a slider moves (for panels whose update takes well under 100 ms);
         False redraws when it is let go. Default True.
+    replot : callable(result, fig, **values) -> bool, optional
+        Puts a result into the artists ``plot`` drew last time, in place (new data in the same
+        lines), for the same picture as ``plot`` draws afresh, in less time; returns False where
+        it cannot (then ``plot`` draws).
 
     Attributes
     ----------
@@ -200,6 +207,8 @@ class Panel:
         Time of the last :meth:`update`, s.
     renders : int
         How many updates were drawn (a drag draws fewer than it sends changes).
+    replots : int
+        How many of them ``replot`` drew in place.
     """
 
     controls: dict
@@ -210,9 +219,11 @@ class Panel:
     dpi: int = 80
     title: str | None = None
     continuous: bool = True
+    replot: Callable | None = None
     figure: Figure = field(init=False, repr=False)
     last_seconds: float = field(init=False, default=math.nan)
     renders: int = field(init=False, default=0)
+    replots: int = field(init=False, default=0)
 
     def __post_init__(self):
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi)
@@ -248,9 +259,12 @@ class Panel:
         with self._lock, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", SnnlabWarning)
             result = self.simulate(**values)
-            if not _has_layout(self.figure):  # the plot function adds its own axes
-                self.figure.clear()
-            self.plot(result, self.figure, **values)
+            if self.replot is not None and self.replot(result, self.figure, **values):
+                self.replots += 1
+            else:
+                if not _has_layout(self.figure):  # the plot function adds its own axes
+                    self.figure.clear()
+                self.plot(result, self.figure, **values)
             for ax in self.figure.axes:  # axes that follow the data stand still for small steps
                 round_limits(ax, auto_only=True)
             self._hold_limits(hold)

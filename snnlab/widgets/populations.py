@@ -21,6 +21,7 @@ __all__ = [
     "competition_panel",
     "plot_competition",
     "plot_three_populations",
+    "replot_competition",
     "simulate_competition",
     "simulate_three_populations",
     "summarize_competition",
@@ -99,6 +100,12 @@ def plot_competition(result: Result, fig, **_values) -> None:
     ex.draw_competition_figure(fig, result, left=0.08, right=0.97, bottom=0.11, top=0.91, wspace=0.3, hspace=0.1)
 
 
+def replot_competition(result: Result, fig, **_values) -> bool:
+    """:func:`plot_competition`'s picture, put into the artists it drew last time (a frame of a
+    drag); False where that drawing cannot take this run."""
+    return ex.update_competition_figure(fig, result) is not None
+
+
 def summarize_competition(result: Result) -> str:
     """The winner (:func:`snnlab.experiments.populations.decide`) and the decision time, and
     the mean rates."""
@@ -127,7 +134,7 @@ def competition_panel() -> Panel:
         "seed": seed_control(0),
     }
     return Panel(controls, simulate_competition, plot_competition, summarize_competition, figsize=(FIGURE_WIDTH, 4.8),
-                 title="Competition through shared inhibition")
+                 title="Competition through shared inhibition", replot=replot_competition)
 
 
 PANELS = {"three_populations": three_populations_panel, "competition": competition_panel}
