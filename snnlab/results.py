@@ -87,9 +87,11 @@ class Result:
         self.time = _frozen(np.arange(self.steps) * self.dt)
 
     def __getstate__(self):
-        # a pickled result carries its synapses, not the simulation that computes them
+        # a pickled result carries its synapses, not the simulation that computes them, nor the
+        # spikes it sorted by population
         state = self.__dict__.copy()
         state["_connections"] = self._projections()
+        state.pop("_by_population", None)
         return state
 
     # -- description -----------------------------------------------------------------------------
@@ -136,15 +138,27 @@ class Result:
         """
         if label is None:
             return _frozen(self._spike_steps * self.dt), self._spike_neurons
-        lo, hi = self._offsets[self._label(label)]
-        mask = (self._spike_neurons >= lo) & (self._spike_neurons < hi)
-        return _frozen(self._spike_steps[mask] * self.dt), _frozen(self._spike_neurons[mask] - lo)
+        _, times, neurons = self._population_spikes(label)
+        return times, neurons
 
     def spike_steps(self, label: str):
         """Like :meth:`spikes` but with whole step numbers instead of times."""
-        lo, hi = self._offsets[self._label(label)]
-        mask = (self._spike_neurons >= lo) & (self._spike_neurons < hi)
-        return _frozen(self._spike_steps[mask]), _frozen(self._spike_neurons[mask] - lo)
+        steps, _, neurons = self._population_spikes(label)
+        return steps, neurons
+
+    def _population_spikes(self, label: str) -> tuple:
+        """(steps, times, neurons counted from the population's first) of one population's spikes,
+        picked out of the network's once: a result does not change, and a panel's drawing and
+        summary ask for the same population's spikes five to ten times (each a pass over all)."""
+        label = self._label(label)
+        kept = self.__dict__.setdefault("_by_population", {})
+        found = kept.get(label)
+        if found is None:
+            lo, hi = self._offsets[label]
+            mask = (self._spike_neurons >= lo) & (self._spike_neurons < hi)
+            steps = self._spike_steps[mask]
+            found = kept[label] = (_frozen(steps), _frozen(steps * self.dt), _frozen(self._spike_neurons[mask] - lo))
+        return found
 
     def spike_trains(self, label: str) -> list[np.ndarray]:
         """One array of spike times (ms) per neuron of the population."""

@@ -1,6 +1,7 @@
 """The Result object: named accessors, read-only arrays, selection, and save/load."""
 
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -29,6 +30,20 @@ def test_spikes_are_named_and_consistent(result):
     all_times, all_neurons = result.spikes()
     assert all_times.size == result.spike_count("G_E").sum() + result.spike_count("G_I").sum()
     assert set(all_neurons[all_neurons >= 16] - 16) == set(result.spikes("G_I")[1])
+
+
+def test_a_populations_spikes_are_picked_once_and_a_pickle_carries_only_the_networks(result):
+    times, neurons = result.spikes("G_I")
+    assert result.spikes("G_I")[0] is times and result.spike_steps("G_I")[1] is neurons  # picked once
+    all_times, all_neurons = result.spikes()
+    mine = (all_neurons >= 16) & (all_neurons < 20)
+    np.testing.assert_array_equal(times, all_times[mine])
+    np.testing.assert_array_equal(neurons, all_neurons[mine] - 16)
+    np.testing.assert_array_equal(result.spike_steps("G_I")[0] * result.dt, times)
+    assert "_by_population" not in result.__getstate__()
+    again = pickle.loads(pickle.dumps(result))
+    np.testing.assert_array_equal(again.spikes("G_I")[0], times)
+    np.testing.assert_array_equal(again.spikes("G_E")[1], result.spikes("G_E")[1])
 
 
 def test_arrays_are_read_only(result):
