@@ -106,6 +106,8 @@ def add_legend(target, *args, **kwargs):
     if not all(isinstance(h, (lines.Line2D, patches.Patch, mcollections.Collection)) for h in handles):
         return target.legend(handles, labels, **extra)
     key = (tuple(labels), tuple(style_key(h) for h in handles), repr(sorted(extra.items())))
+    if on_axes and target.get_legend() is not None:  # replaced (as Axes.legend would), and taken
+        target.get_legend().remove()  # away, so that the next drawing can put it back
     kept = target.__dict__.setdefault("_snnlab_legends", {})
     old = kept.pop(key, None)
     if old is not None and old.axes is None and old.get_figure(root=False) is None:  # taken away, not shown

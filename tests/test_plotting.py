@@ -558,6 +558,24 @@ def test_add_legend_puts_back_the_same_legend_for_the_same_entries_and_draws_wha
     assert back is first  # remembered while other legends were shown
 
 
+def test_a_legend_replaced_within_a_drawing_is_put_back_in_the_next_and_only_the_last_shows():
+    fig = Figure(figsize=(3, 2), dpi=60)
+    legends = []
+    for _ in range(3):  # as plot_raster's legend, replaced by one with more entries
+        ax, first = _legend_figure(fig)
+        ax.plot([0.0, 2.0], [0.5, 0.5], color="green", label="events")
+        last = pl.add_legend(ax, loc="lower left", fontsize="small")
+        legends.append((first, last))
+        assert ax.get_legend() is last and first.axes is None  # the first is taken away
+        assert [t.get_text() for t in last.get_texts()] == ["rate", "level", "events"]
+    assert legends[0] == legends[1] == legends[2], "the same two legends on every drawing"
+    fresh = Figure(figsize=(3, 2), dpi=60)
+    ax, _ = _legend_figure(fresh)
+    ax.plot([0.0, 2.0], [0.5, 0.5], color="green", label="events")
+    ax.legend(loc="lower left", fontsize="small")
+    assert np.array_equal(_pixels(fig), _pixels(fresh))
+
+
 def test_add_legend_builds_a_new_legend_for_entries_it_cannot_compare():
     fig = Figure(figsize=(3, 2), dpi=60)
     _, first = _legend_figure(fig, bars=True)
